@@ -1,0 +1,94 @@
+import type { BarSeries, Market } from './market.js';
+import type { Balance, Fill, Order, OrderAck, OrderRequest, Position } from './orders.js';
+import type { Timeframe } from './timeframe.js';
+
+/** What a venue can do, declared up front so callers and the conformance suite can adapt. */
+export interface BrokerCapabilities {
+  /** Order types the venue accepts. */
+  readonly orderTypes: readonly ('market' | 'limit' | 'stop' | 'stop-limit')[];
+  /** Whether short positions can be opened. */
+  readonly shorting: boolean;
+  /** Whether `reduceOnly` is honoured. */
+  readonly reduceOnly: boolean;
+  /** Whether IOC is honoured. */
+  readonly ioc: boolean;
+  /** Whether orders can be looked up by client order id. */
+  readonly fetchByClientOrderId: boolean;
+  /** Whether bars stream (true) or must be polled (false). */
+  readonly streamingBars: boolean;
+  /** Whether the broker replays history ({@link ReplayBroker}). */
+  readonly replay: boolean;
+}
+
+/** A fill or an order change, pushed by the venue. */
+export type BrokerEvent = { readonly type: 'fill'; readonly fill: Fill } | { readonly type: 'order'; readonly order: Order };
+
+/** Receives {@link BrokerEvent}s. Listeners must not throw; what they throw is dropped and logged by the broker. */
+export type BrokerListener = (event: BrokerEvent) => void;
+
+/** Stops a subscription. Calling it twice is harmless. */
+export type Unsubscribe = () => void;
+
+/** How a caller names an order: the venue's id, or the client order id. */
+export type OrderRef = { readonly symbol: string; readonly orderId: string } | { readonly symbol: string; readonly clientOrderId: string };
+
+/**
+ * Everything a controller needs from a venue. Commands go in and return acknowledgements;
+ * fills and order changes come out as events.
+ */
+export interface Broker {
+  /** Short adapter name for messages, e.g. `sim` or `ccxt:binance`. */
+  readonly id: string;
+  readonly capabilities: BrokerCapabilities;
+  /** Opens sessions and loads markets. Idempotent. */
+  connect(): Promise<void>;
+  /** Releases everything. Idempotent. */
+  close(): Promise<void>;
+  getMarkets(): Promise<readonly Market[]>;
+  /** The most recent closed bars, oldest first, at most `limit` of them. Never the forming bar. */
+  getBars(symbol: string, timeframe: Timeframe, limit: number): Promise<BarSeries>;
+  /** The latest traded (or closing) price. */
+  getLatestPrice(symbol: string): Promise<number>;
+  getBalances(): Promise<readonly Balance[]>;
+  /** Open positions, or only the one of `symbol`; flat positions may be omitted. */
+  getPositions(symbol?: string): Promise<readonly Position[]>;
+  getOpenOrders(symbol?: string): Promise<readonly Order[]>;
+  /** Sends an order. A business rejection is an ack with `accepted: false`, not a throw. */
+  submitOrder(request: OrderRequest): Promise<OrderAck>;
+  /** Cancels an open order and returns it as it now stands. */
+  cancelOrder(ref: OrderRef): Promise<Order>;
+  /** The order as the venue knows it, or undefined when the venue has no such order. */
+  fetchOrder(ref: OrderRef): Promise<Order | undefined>;
+  /** Starts receiving fills and order updates. */
+  subscribe(listener: BrokerListener): Unsubscribe;
+}
+
+/**
+ * A broker that replays history: time moves only when each symbol's worker asks it to.
+ */
+export interface ReplayBroker<TResults = unknown> extends Broker {
+  /**
+   * Moves `symbol` to the next step of the replay: matches pending orders against the new bar,
+   * and marks positions to market. Returns false once `symbol` has no more data.
+   */
+  advanceTime(symbol: string): Promise<boolean>;
+  /** Current simulated time (ms). */
+  currentTime(): number;
+  /** What the replay produced: orders, fills, trades, equity and metrics. */
+  getResults(): Promise<TResults>;
+}
+
+/** True when `broker` is a {@link ReplayBroker}. */
+export function isReplayBroker(broker: Broker): broker is ReplayBroker {
+  return broker.capabilities.replay && typeof (broker as Partial<ReplayBroker>).advanceTime === 'function';
+}
+
+/**
+ * The type every adapter's factory has, so the compiler checks the contract:
+ *
+ * @example
+ * ```ts
+ * export const createMyBroker: BrokerFactory<{ apiKey: string }> = (options) => new MyBroker(options);
+ * ```
+ */
+export type BrokerFactory<Options, B extends Broker = Broker> = (options: Options) => B;

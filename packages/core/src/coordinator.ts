@@ -1,0 +1,29 @@
+/**
+ * The step barrier as the trading controller sees it. The TimeController implements it.
+ */
+export interface StepCoordinator {
+  /**
+   * Arrive at the barrier and wait until every participant has finished this step.
+   * Resolves true to go on, false when the run is stopping (the loop must end).
+   */
+  waitForNextStep(participant: string): Promise<boolean>;
+  /** Adds a participant from the next step boundary on. Joining twice is harmless. */
+  join(participant: string): void;
+  /** Removes a participant; if it was the last one awaited, the others are released. */
+  leave(participant: string): void;
+  /** Wakes everyone with `false`; every later wait resolves false at once. */
+  abort(reason?: unknown): void;
+}
+
+/** A coordinator that a backtest starts and stops: the TimeController. */
+export interface RunnableStepCoordinator extends StepCoordinator {
+  /** Begins releasing steps. */
+  start(): void;
+  /** Ends the run: waiters are released with false and nothing is left pending. */
+  stop(): void;
+  /** The participants it currently expects, when it can tell. */
+  participants?(): string[];
+}
+
+/** Participant id of the position monitor at the barrier. */
+export const POSITION_MONITOR = 'position-monitor';

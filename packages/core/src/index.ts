@@ -1,0 +1,59 @@
+export type { BacktestControllerOptions } from './backtest-controller.js';
+export { BacktestController } from './backtest-controller.js';
+export type { BarrierHooks } from './barrier.js';
+export { Barrier } from './barrier.js';
+export type {
+  Broker,
+  BrokerCapabilities,
+  BrokerEvent,
+  BrokerFactory,
+  BrokerListener,
+  OrderRef,
+  ReplayBroker,
+  Unsubscribe,
+} from './broker.js';
+export { isReplayBroker } from './broker.js';
+export type { Clock } from './clock.js';
+export type { RunnableStepCoordinator, StepCoordinator } from './coordinator.js';
+export { POSITION_MONITOR } from './coordinator.js';
+export type { BtErrorCode, BtErrorOptions } from './errors.js';
+export { BtError, isBtError, notSupported, toBtError } from './errors.js';
+export { LiveClock } from './live-clock.js';
+export type { LogFields, Logger, LogRecord } from './logger.js';
+export { createMemoryLogger, silentLogger } from './logger.js';
+export { ManualClock } from './manual-clock.js';
+export type { Bar, BarSeries, Market } from './market.js';
+export { ArrayBarSeries } from './market.js';
+export type { OrderJournalEntry, OrderSource } from './order-gateway.js';
+export type {
+  Balance,
+  Fill,
+  Order,
+  OrderAck,
+  OrderRequest,
+  OrderSide,
+  OrderStatus,
+  OrderType,
+  Position,
+  TimeInForce,
+} from './orders.js';
+export { flatPosition, isTerminal, signedSize } from './orders.js';
+export { ReplayClock } from './replay-clock.js';
+export type {
+  ExitRules,
+  OrderApi,
+  OrderOptions,
+  Strategy,
+  StrategyContext,
+  StrategyOrder,
+  StrategyParams,
+  StrategySpec,
+  SymbolConfig,
+} from './strategy.js';
+export { formatIsoTime } from './time-format.js';
+export type { Timeframe } from './timeframe.js';
+export { isTimeframe, timeframeToMs } from './timeframe.js';
+export type { ExitReason, ManagedTrade } from './trade-manager.js';
+export { evaluateExit } from './trade-manager.js';
+export type { ControllerState, LivePacing, ReplayPacing, TradingControllerOptions } from './trading-controller.js';
+export { TradingController } from './trading-controller.js';

@@ -1,0 +1,389 @@
+import type { Broker, BrokerEvent, ReplayBroker, Unsubscribe } from './broker.js';
+import { isReplayBroker } from './broker.js';
+import type { Clock } from './clock.js';
+import type { StepCoordinator } from './coordinator.js';
+import { POSITION_MONITOR } from './coordinator.js';
+import { BtError, toBtError } from './errors.js';
+import type { Logger } from './logger.js';
+import { silentLogger } from './logger.js';
+import type { OrderJournalEntry } from './order-gateway.js';
+import { OrderGateway } from './order-gateway.js';
+import { StepLatch } from './step-latch.js';
+import type { SymbolConfig } from './strategy.js';
+import { SymbolOrchestrator } from './symbol-orchestrator.js';
+import { formatIsoTime } from './time-format.js';
+import { isTimeframe } from './timeframe.js';
+import { TradeManager } from './trade-manager.js';
+
+/** Live pacing: loops sleep between ticks on the controller's clock. */
+export interface LivePacing {
+  readonly kind: 'live';
+  /** Sleep between two ticks of a symbol worker. Default 1000 ms. */
+  readonly pollIntervalMs?: number;
+  /** Sleep between two passes of the position monitor. Default 5000 ms. */
+  readonly monitorIntervalMs?: number;
+  /** Backoff after a worker error: first delay, doubled each time up to the cap. Default 1000 and 60000 ms. */
+  readonly backoff?: { readonly initialMs: number; readonly maxMs: number };
+}
+
+/** Replay pacing: loops wait at the barrier, then each worker advances its symbol. */
+export interface ReplayPacing {
+  readonly kind: 'replay';
+  readonly coordinator: StepCoordinator;
+}
+
+/** Options of {@link TradingController}. */
+export interface TradingControllerOptions {
+  /** The venue; for replay pacing it must be a {@link ReplayBroker}. */
+  readonly broker: Broker;
+  readonly clock: Clock;
+  readonly symbols: readonly SymbolConfig[];
+  readonly pacing: LivePacing | ReplayPacing;
+  readonly logger?: Logger;
+  /** Run the position monitor and trade manager. Default true. */
+  readonly positionMonitor?: boolean;
+  /**
+   * Replay only: what a worker error does. `fail` (default) rejects the run and releases everyone;
+   * `skip` logs it, ends that symbol, and lets the others go on.
+   */
+  readonly onSymbolError?: 'fail' | 'skip';
+  /** Prefix of client order ids. Default `bt` in replay, a clock-derived id live. */
+  readonly runId?: string;
+}
+
+/** Where the controller is in its life. */
+export type ControllerState = 'created' | 'initialized' | 'running' | 'stopping' | 'stopped' | 'failed';
+
+/**
+ * The one trading controller, for live trading and backtests alike. It makes one orchestrator per
+ * symbol, runs one worker loop per symbol plus a position monitor, and paces them either with
+ * sleeps (live) or with a step barrier and `advanceTime` (replay). Nothing else differs.
+ *
+ * @example
+ * ```ts
+ * const controller = new TradingController({ broker, clock: new LiveClock(), symbols, pacing: { kind: 'live' } });
+ * await controller.initialize();
+ * controller.start();
+ * // ... later
+ * await controller.stop();
+ * ```
+ */
+export class TradingController {
+  readonly #options: TradingControllerOptions;
+  readonly #broker: Broker;
+  readonly #clock: Clock;
+  readonly #log: Logger;
+  readonly #abort = new AbortController();
+  #state: ControllerState = 'created';
+  #gateway: OrderGateway | undefined;
+  #tradeManager: TradeManager | undefined;
+  #orchestrators: SymbolOrchestrator[] = [];
+  #bySymbol = new Map<string, SymbolOrchestrator>();
+  #unsubscribe: Unsubscribe | undefined;
+  #latch: StepLatch | undefined;
+  #failure: BtError | undefined;
+  #done: Promise<void> | undefined;
+  #stopPromise: Promise<void> | undefined;
+
+  constructor(options: TradingControllerOptions) {
+    this.#options = options;
+    this.#broker = options.broker;
+    this.#clock = options.clock;
+    this.#log = options.logger ?? silentLogger;
+    validateSymbols(options.symbols);
+    if (options.pacing.kind === 'replay' && !isReplayBroker(options.broker)) {
+      throw new BtError('CONFIG', `replay pacing needs a ReplayBroker; broker "${options.broker.id}" cannot replay history`);
+    }
+  }
+
+  /** Where the controller is in its life. */
+  get state(): ControllerState {
+    return this.#state;
+  }
+
+  /** Settles when every loop has ended: resolves after a clean end or stop, rejects when the run failed. */
+  get done(): Promise<void> {
+    if (this.#done === undefined) throw new BtError('STATE', 'TradingController.done is available after start()');
+    return this.#done;
+  }
+
+  /** The error that ended the run, if any. */
+  get failure(): BtError | undefined {
+    return this.#failure;
+  }
+
+  /** Every order the controller sent, in submission order. */
+  orders(): OrderJournalEntry[] {
+    return this.#gateway?.journal() ?? [];
+  }
+
+  /** Connects the broker, makes one orchestrator per symbol and calls every strategy's `init`. */
+  async initialize(): Promise<void> {
+    if (this.#state !== 'created') throw new BtError('STATE', `initialize() called twice (state: ${this.#state})`);
+    await this.#broker.connect();
+    const symbols = this.#options.symbols.map((s) => s.symbol);
+    const runId = this.#options.runId ?? (this.#options.pacing.kind === 'replay' ? 'bt' : `bt${this.#clock.now().toString(36)}`);
+    this.#gateway = new OrderGateway(this.#broker, this.#clock, this.#log, runId, symbols);
+    this.#tradeManager = new TradeManager(this.#gateway, this.#log.child({ component: 'trade-manager' }));
+    for (const config of this.#options.symbols) {
+      const orchestrator = new SymbolOrchestrator(config, {
+        broker: this.#broker,
+        clock: this.#clock,
+        log: this.#log,
+        gateway: this.#gateway,
+        tradeManager: this.#tradeManager,
+      });
+      this.#orchestrators.push(orchestrator);
+      this.#bySymbol.set(config.symbol, orchestrator);
+    }
+    this.#unsubscribe = this.#broker.subscribe((event) => this.#route(event));
+    for (const orchestrator of this.#orchestrators) await orchestrator.init();
+    this.#state = 'initialized';
+  }
+
+  /** Launches one worker per symbol and the position monitor. */
+  start(): void {
+    if (this.#state !== 'initialized') throw new BtError('STATE', `start() needs initialize() first (state: ${this.#state})`);
+    this.#state = 'running';
+    const monitor = this.#options.positionMonitor ?? true;
+    const loops: Promise<void>[] = [];
+    const pacing = this.#options.pacing;
+    if (pacing.kind === 'replay') {
+      for (const o of this.#orchestrators) pacing.coordinator.join(o.symbol);
+      if (monitor) {
+        pacing.coordinator.join(POSITION_MONITOR);
+        this.#latch = new StepLatch(this.#orchestrators.length);
+      }
+      for (const o of this.#orchestrators) loops.push(this.#replayWorker(o, pacing.coordinator));
+      if (monitor) loops.push(this.#replayMonitor(pacing.coordinator));
+    } else {
+      for (const o of this.#orchestrators) loops.push(this.#liveWorker(o, pacing));
+      if (monitor) loops.push(this.#liveMonitor(pacing));
+    }
+    this.#done = this.#finish(loops);
+    // A failure is reported through `done`; keep an unobserved rejection from crashing the process.
+    this.#done.catch(() => undefined);
+  }
+
+  /**
+   * Stops gracefully: no new orders, loops wake and end, in-flight calls are awaited, strategies'
+   * `onStop` run. Idempotent; resolves when everything has ended, whether or not the run failed.
+   */
+  stop(): Promise<void> {
+    if (this.#stopPromise !== undefined) return this.#stopPromise;
+    this.#stopPromise = (async () => {
+      if (this.#state === 'created' || this.#state === 'initialized') {
+        this.#unsubscribe?.();
+        this.#state = 'stopped';
+        return;
+      }
+      this.#beginStop();
+      await this.#done?.catch(() => undefined);
+    })();
+    return this.#stopPromise;
+  }
+
+  #beginStop(): void {
+    if (this.#state === 'running') this.#state = 'stopping';
+    this.#gateway?.stopAccepting();
+    this.#abort.abort();
+    this.#latch?.open();
+    const pacing = this.#options.pacing;
+    if (pacing.kind === 'replay') pacing.coordinator.abort(this.#failure ?? 'stopped');
+  }
+
+  get #stopping(): boolean {
+    return this.#abort.signal.aborted;
+  }
+
+  async #finish(loops: Promise<void>[]): Promise<void> {
+    await Promise.all(loops);
+    await this.#gateway?.drain();
+    for (const o of this.#orchestrators) await o.stop();
+    this.#unsubscribe?.();
+    this.#unsubscribe = undefined;
+    if (this.#failure !== undefined) {
+      this.#state = 'failed';
+      throw this.#failure;
+    }
+    this.#state = 'stopped';
+  }
+
+  #fail(error: BtError): void {
+    if (this.#failure !== undefined) return;
+    this.#failure = error;
+    this.#log.error(error.message, { code: error.code, ...error.details });
+    this.#beginStop();
+  }
+
+  #route(event: BrokerEvent): void {
+    const clientOrderId = event.type === 'fill' ? event.fill.clientOrderId : event.order.clientOrderId;
+    const entry = this.#gateway?.entry(clientOrderId);
+    if (entry === undefined) {
+      this.#log.debug('event for an order this controller did not send', { type: event.type, clientOrderId });
+      return;
+    }
+    const orchestrator = this.#bySymbol.get(entry.symbol);
+    if (orchestrator === undefined) return;
+    if (event.type === 'fill') {
+      orchestrator.enqueueFill(entry.strategyId, event.fill);
+    } else if (event.order.status === 'rejected' || event.order.status === 'canceled') {
+      orchestrator.enqueueOrder(entry.strategyId, event.order);
+    }
+  }
+
+  // ---- replay loops ----------------------------------------------------------------------
+
+  async #replayWorker(orchestrator: SymbolOrchestrator, coordinator: StepCoordinator): Promise<void> {
+    const symbol = orchestrator.symbol;
+    const broker = this.#broker as ReplayBroker;
+    const latch = this.#latch;
+    let step = 0;
+    for (;;) {
+      if (this.#stopping) break;
+      try {
+        await orchestrator.tick();
+      } catch (error) {
+        if (this.#onReplayError(error, symbol, step, orchestrator.lastBarClose)) break;
+        latch?.leave(step);
+        coordinator.leave(symbol);
+        return;
+      }
+      latch?.settle(step);
+      if (!(await coordinator.waitForNextStep(symbol))) break;
+      step++;
+      let hasData: boolean;
+      try {
+        hasData = await broker.advanceTime(symbol);
+      } catch (error) {
+        if (this.#onReplayError(error, symbol, step, orchestrator.lastBarClose)) break;
+        hasData = false;
+      }
+      if (!hasData) {
+        latch?.leave(step);
+        coordinator.leave(symbol);
+        return;
+      }
+    }
+    coordinator.leave(symbol);
+  }
+
+  /** Handles a replay error; returns true when the run fails (the loop ends), false to skip the symbol. */
+  #onReplayError(error: unknown, symbol: string, step: number, barClose: number): boolean {
+    const cause = toBtError(error, 'STRATEGY');
+    const barTime = Number.isFinite(barClose) ? formatIsoTime(barClose) : 'before the first bar';
+    const wrapped = new BtError(cause.code, `symbol ${symbol} failed at step ${step} (bar closing ${barTime}): ${cause.message}`, {
+      cause: error,
+      retryable: false,
+      details: { symbol, step, barTime, cause: cause.message },
+    });
+    if ((this.#options.onSymbolError ?? 'fail') === 'skip' && !this.#stopping) {
+      this.#log.error(`${wrapped.message}; skipping ${symbol} for the rest of the run`, wrapped.details);
+      return false;
+    }
+    this.#fail(wrapped);
+    return true;
+  }
+
+  async #replayMonitor(coordinator: StepCoordinator): Promise<void> {
+    const latch = this.#latch as StepLatch;
+    let step = 0;
+    for (;;) {
+      await latch.waitAll(step);
+      if (this.#stopping) break;
+      if (latch.finish(step) === 0) break;
+      try {
+        await this.#monitorPass();
+      } catch (error) {
+        const cause = toBtError(error, 'INTERNAL');
+        this.#fail(
+          new BtError(cause.code, `position monitor failed at step ${step}: ${cause.message}`, { cause: error, details: { step } }),
+        );
+        break;
+      }
+      if (!(await coordinator.waitForNextStep(POSITION_MONITOR))) break;
+      step++;
+    }
+    coordinator.leave(POSITION_MONITOR);
+  }
+
+  async #monitorPass(): Promise<void> {
+    const tradeManager = this.#tradeManager as TradeManager;
+    const positions = await this.#broker.getPositions();
+    await tradeManager.manage(positions, (symbol) => this.#broker.getLatestPrice(symbol), this.#clock.now());
+  }
+
+  // ---- live loops ------------------------------------------------------------------------
+
+  async #liveWorker(orchestrator: SymbolOrchestrator, pacing: LivePacing): Promise<void> {
+    const poll = pacing.pollIntervalMs ?? 1000;
+    let failures = 0;
+    while (!this.#stopping) {
+      try {
+        await orchestrator.tick();
+        failures = 0;
+        await this.#clock.sleep(poll, this.#abort.signal);
+      } catch (error) {
+        if (this.#stopping) break;
+        failures++;
+        if (!this.#onLiveError(error, `worker ${orchestrator.symbol}`, { symbol: orchestrator.symbol }, failures)) break;
+        await this.#clock.sleep(backoffDelay(pacing, failures), this.#abort.signal);
+      }
+    }
+  }
+
+  async #liveMonitor(pacing: LivePacing): Promise<void> {
+    const interval = pacing.monitorIntervalMs ?? 5000;
+    let failures = 0;
+    while (!this.#stopping) {
+      try {
+        await this.#monitorPass();
+        failures = 0;
+        await this.#clock.sleep(interval, this.#abort.signal);
+      } catch (error) {
+        if (this.#stopping) break;
+        failures++;
+        if (!this.#onLiveError(error, 'position monitor', {}, failures)) break;
+        await this.#clock.sleep(backoffDelay(pacing, failures), this.#abort.signal);
+      }
+    }
+  }
+
+  /** Logs a live loop error; an authentication error stops the controller. Returns false when the loop must end. */
+  #onLiveError(error: unknown, where: string, fields: Record<string, unknown>, failures: number): boolean {
+    const cause = toBtError(error, 'STRATEGY');
+    if (cause.code === 'AUTHENTICATION') {
+      this.#fail(
+        new BtError('AUTHENTICATION', `${where}: authentication failed, stopping: ${cause.message}`, { cause: error, details: fields }),
+      );
+      return false;
+    }
+    this.#log.error(`${where} error: ${cause.message}`, { ...fields, code: cause.code, retryable: cause.retryable, failures });
+    return true;
+  }
+}
+
+function backoffDelay(pacing: LivePacing, failures: number): number {
+  const { initialMs, maxMs } = pacing.backoff ?? { initialMs: 1000, maxMs: 60_000 };
+  return Math.min(maxMs, initialMs * 2 ** Math.min(failures - 1, 30));
+}
+
+function validateSymbols(symbols: readonly SymbolConfig[]): void {
+  if (symbols.length === 0) throw new BtError('CONFIG', 'symbols: expected at least one symbol');
+  const seen = new Set<string>();
+  symbols.forEach((config, index) => {
+    const at = `symbols[${index}]`;
+    if (typeof config.symbol !== 'string' || config.symbol.length === 0) {
+      throw new BtError('CONFIG', `${at}.symbol: expected a non-empty string`);
+    }
+    if (config.symbol === POSITION_MONITOR) throw new BtError('CONFIG', `${at}.symbol: "${POSITION_MONITOR}" is reserved`);
+    if (seen.has(config.symbol)) throw new BtError('CONFIG', `${at}.symbol: "${config.symbol}" appears twice`);
+    seen.add(config.symbol);
+    if (!isTimeframe(config.timeframe)) throw new BtError('CONFIG', `${at}.timeframe: expected e.g. "1m", got "${config.timeframe}"`);
+    const ids = new Set<string>();
+    config.strategies.forEach((spec, j) => {
+      if (ids.has(spec.id)) throw new BtError('CONFIG', `${at}.strategies[${j}].id: "${spec.id}" appears twice`);
+      ids.add(spec.id);
+    });
+  });
+}
