@@ -63,9 +63,16 @@ export class OrderGateway {
     return clientOrderId === undefined ? undefined : this.#journal.get(clientOrderId);
   }
 
-  /** Every order sent, in submission order. */
+  /**
+   * Every order sent, in canonical order: by symbol (as configured), then by the symbol's
+   * sequence. Submission order across symbols depends on how workers interleave, so it is not used.
+   */
   journal(): OrderJournalEntry[] {
-    return [...this.#journal.values()];
+    return [...this.#journal.values()].sort((a, b) => this.#rank(a) - this.#rank(b) || sequenceOf(a) - sequenceOf(b));
+  }
+
+  #rank(entry: OrderJournalEntry): number {
+    return this.#symbolIndex.get(entry.symbol) ?? Number.MAX_SAFE_INTEGER;
   }
 
   /** Sends `order` for `symbol` on behalf of `strategyId`. */
@@ -113,4 +120,8 @@ export class OrderGateway {
     this.#sequence.set(symbol, seq);
     return `${this.#runId}-${this.#symbolIndex.get(symbol) ?? 'x'}-${seq}`;
   }
+}
+
+function sequenceOf(entry: OrderJournalEntry): number {
+  return Number(entry.clientOrderId.slice(entry.clientOrderId.lastIndexOf('-') + 1));
 }

@@ -112,7 +112,7 @@ export class TradingController {
     return this.#failure;
   }
 
-  /** Every order the controller sent, in submission order. */
+  /** Every order the controller sent, by symbol (as configured) then sequence. */
   orders(): OrderJournalEntry[] {
     return this.#gateway?.journal() ?? [];
   }
