@@ -191,7 +191,9 @@ export class Barrier {
       return;
     }
     if (held === undefined) {
-      this.#release(next);
+      // Release a microtask later, once the last arriver has attached its continuation: a promise
+      // resolved before its `then` is attached would run last, breaking the id order.
+      queueMicrotask(() => this.#release(next));
     } else {
       held.then(
         () => this.#release(next),

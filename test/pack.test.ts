@@ -1,0 +1,89 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+/**
+ * Packs every publishable workspace with `npm pack`, installs the tarballs into a fresh project,
+ * and loads each package with both `import` and `require`, and its types under both resolutions.
+ */
+interface Manifest {
+  name: string;
+  private?: boolean;
+  main?: string;
+  bin?: Record<string, string>;
+  exports?: Record<string, unknown>;
+}
+
+const root = resolve(import.meta.dirname, '..');
+const publishable = ['packages', 'apps']
+  .flatMap((dir) => readdirSync(join(root, dir)).map((name) => join(root, dir, name)))
+  .filter((dir) => existsSync(join(dir, 'package.json')))
+  .map((dir) => ({ dir, manifest: JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as Manifest }))
+  .filter(({ manifest }) => manifest.private !== true && manifest.exports?.['.'] !== undefined);
+
+let project: string;
+
+function run(cmd: string, args: string[], cwd: string): string {
+  return execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: 'pipe', env: { ...process.env, npm_config_loglevel: 'error' } });
+}
+
+beforeAll(() => {
+  project = mkdtempSync(join(tmpdir(), 'bt-pack-'));
+  const tarballs = publishable.map(({ dir }) => {
+    const out = JSON.parse(run('npm', ['pack', '--json', '--pack-destination', project], dir)) as { filename: string }[];
+    return join(project, (out[0] as { filename: string }).filename);
+  });
+  writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'bt-pack-check', private: true, version: '0.0.0' }));
+  run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', ...tarballs], project);
+});
+
+afterAll(() => {
+  if (project !== undefined) rmSync(project, { recursive: true, force: true });
+});
+
+describe('published tarballs', () => {
+  it('finds the packages to check', () => {
+    expect(publishable.map((p) => p.manifest.name)).toEqual(expect.arrayContaining(['@bt/core', '@bt/sim-broker', '@bt/time-controller']));
+  });
+
+  for (const { manifest } of publishable) {
+    it(`${manifest.name} ships only dist and README, and imports with import and require`, () => {
+      const installed = join(project, 'node_modules', manifest.name);
+      const files = readdirSync(installed).sort();
+      expect(
+        files.filter((f) => !['dist', 'README.md', 'package.json', 'LICENSE', 'CHANGELOG.md', 'assets', 'schema'].includes(f)),
+      ).toEqual([]);
+      const esm = run(
+        'node',
+        ['--input-type=module', '-e', `const m = await import('${manifest.name}'); console.log(Object.keys(m).length)`],
+        project,
+      );
+      const cjs = run('node', ['-e', `const m = require('${manifest.name}'); console.log(Object.keys(m).length)`], project);
+      expect(Number(esm)).toBeGreaterThan(0);
+      expect(Number(cjs)).toBe(Number(esm));
+    });
+  }
+
+  it('has types for both import and require', () => {
+    const names = publishable.map((p) => p.manifest.name);
+    writeFileSync(
+      join(project, 'check.mts'),
+      names.map((n, i) => `import * as m${i} from '${n}';\nexport const k${i} = Object.keys(m${i});\n`).join(''),
+    );
+    writeFileSync(
+      join(project, 'check.cts'),
+      names.map((n, i) => `import m${i} = require('${n}');\nexport const k${i} = Object.keys(m${i});\n`).join(''),
+    );
+    writeFileSync(
+      join(project, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: { module: 'nodenext', moduleResolution: 'nodenext', strict: true, noEmit: true, skipLibCheck: true, types: [] },
+        files: ['check.mts', 'check.cts'],
+      }),
+    );
+    const tsc = join(root, 'node_modules/typescript/bin/tsc');
+    expect(() => run('node', [tsc, '-p', 'tsconfig.json'], project)).not.toThrow();
+  });
+});
