@@ -1,0 +1,83 @@
+import type { BarColumns } from './columns.js';
+
+/**
+ * The global timeline: the ascending union of every symbol's bar CLOSE times
+ * (`openTime + timeframeMs`), each time once. A bar becomes visible at its close, so these are the
+ * moments at which the simulation steps.
+ *
+ * Runs in O(N log k) for N bars over k symbols: a k-way merge over a binary heap of per-symbol
+ * cursors, with no concatenation and no sort.
+ *
+ * @example
+ * ```ts
+ * const timeline = buildTimeline([btc, eth]); // Float64Array of close times, ascending
+ * ```
+ */
+export function buildTimeline(columns: readonly BarColumns[]): Float64Array {
+  let total = 0;
+  for (const c of columns) total += c.length;
+  const out = new Float64Array(total);
+  // Heap of symbol indices ordered by their next close time; cursors hold each symbol's next row.
+  const heap = new Int32Array(columns.length);
+  const cursor = new Int32Array(columns.length);
+  const head = new Float64Array(columns.length);
+  let size = 0;
+  for (let s = 0; s < columns.length; s++) {
+    const c = columns[s]!;
+    if (c.length === 0) continue;
+    head[s] = c.openTime[0]! + c.timeframeMs;
+    heap[size] = s;
+    siftUp(heap, head, size);
+    size++;
+  }
+  let n = 0;
+  let last = Number.NEGATIVE_INFINITY;
+  while (size > 0) {
+    const s = heap[0]!;
+    const time = head[s]!;
+    if (time !== last) {
+      out[n++] = time;
+      last = time;
+    }
+    const c = columns[s]!;
+    const next = cursor[s]! + 1;
+    if (next < c.length) {
+      cursor[s] = next;
+      head[s] = c.openTime[next]! + c.timeframeMs;
+    } else {
+      size--;
+      heap[0] = heap[size]!;
+    }
+    if (size > 0) siftDown(heap, head, size);
+  }
+  return n === total ? out : out.slice(0, n);
+}
+
+function siftUp(heap: Int32Array, head: Float64Array, i: number): void {
+  const s = heap[i]!;
+  const key = head[s]!;
+  while (i > 0) {
+    const parent = (i - 1) >> 1;
+    const p = heap[parent]!;
+    if (head[p]! <= key) break;
+    heap[i] = p;
+    i = parent;
+  }
+  heap[i] = s;
+}
+
+function siftDown(heap: Int32Array, head: Float64Array, size: number): void {
+  const s = heap[0]!;
+  const key = head[s]!;
+  let i = 0;
+  for (;;) {
+    let child = 2 * i + 1;
+    if (child >= size) break;
+    if (child + 1 < size && head[heap[child + 1]!]! < head[heap[child]!]!) child++;
+    const h = heap[child]!;
+    if (head[h]! >= key) break;
+    heap[i] = h;
+    i = child;
+  }
+  heap[i] = s;
+}
