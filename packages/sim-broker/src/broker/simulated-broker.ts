@@ -1,0 +1,478 @@
+import type {
+  Balance,
+  BarSeries,
+  BrokerCapabilities,
+  BrokerEvent,
+  BrokerFactory,
+  BrokerListener,
+  Fill,
+  Logger,
+  Market,
+  Order,
+  OrderAck,
+  OrderRef,
+  OrderRequest,
+  Position,
+  ReplayBroker,
+  Timeframe,
+  Unsubscribe,
+} from '@bt/core';
+import { BtError, silentLogger } from '@bt/core';
+import type { AccountOptions } from '../account/account.js';
+import { Account } from '../account/account.js';
+import type { BarColumns } from '../data/columns.js';
+import { ColumnarBarSeries } from '../data/series.js';
+import { BarMatchingEngine } from '../engine/bar-matching-engine.js';
+import type { MarketSpec } from '../markets.js';
+import { MarketTable } from '../markets.js';
+import type { FeeSchedule } from '../models/fees.js';
+import { makerTakerFees } from '../models/fees.js';
+import { fixedLatency } from '../models/latency.js';
+import { fixedBpsSlippage } from '../models/slippage.js';
+import type { BarQuote, FeeModel, FillTiming, IntrabarPriority, LatencyModel, SlippageModel, VolumeCapModel } from '../models/types.js';
+import { volumeShareCap } from '../models/volume.js';
+import { EquityRecorder } from '../results/equity-recorder.js';
+import { computeMetrics } from '../results/metrics.js';
+import { buildTrades } from '../results/trades.js';
+import type { SimulationResults, SubmitRejection } from '../results/types.js';
+import { ReplaySchedule } from './replay-schedule.js';
+
+const NO_POSITIONS: readonly Position[] = Object.freeze([]);
+
+interface SeriesView {
+  readonly series: ColumnarBarSeries;
+  limit: number;
+  readonly promise: Promise<BarSeries>;
+}
+
+/** A resolved promise kept with the value it resolves to, so that an unchanged value costs no allocation. */
+interface CachedPromise<T> {
+  value: T | undefined;
+  promise: Promise<T> | undefined;
+}
+
+function cachedPromise<T>(cache: CachedPromise<T>, value: T): Promise<T> {
+  if (cache.promise === undefined || cache.value !== value) {
+    cache.value = value;
+    cache.promise = Promise.resolve(value);
+  }
+  return cache.promise;
+}
+
+interface CachedPrice {
+  visible: number;
+  promise: Promise<number>;
+}
+
+/** Options of {@link SimulatedBroker}. */
+export interface SimulatedBrokerOptions {
+  /** One {@link BarColumns} per symbol (symbols must differ). */
+  readonly data: readonly BarColumns[];
+  /** Currency, starting balances, shorting. Default: `USD`, 1,000,000 USD, no shorts. */
+  readonly account?: AccountOptions;
+  /** Trading rules per symbol (steps, minimums, base/quote); other symbols get derived markets. */
+  readonly markets?: readonly MarketSpec[];
+  /** A fee model, or maker/taker rates and a per-order fee. Default: no fees. */
+  readonly fees?: FeeModel | FeeSchedule;
+  /** A slippage model, or a fixed number of basis points. Default: none. */
+  readonly slippage?: SlippageModel | number;
+  /** A volume cap model, or the share of each bar's volume orders may take (0 < share <= 1). Default: none. */
+  readonly volumeCap?: VolumeCapModel | number;
+  /** A latency model, or the number of the symbol's bars an order waits before it can match. Default 0. */
+  readonly latencySteps?: LatencyModel | number;
+  /** Default `next-open`; `cheat-on-close` fills market orders at the current bar's close. */
+  readonly fillTiming?: FillTiming;
+  /** Default `stop-first`. */
+  readonly intrabarPriority?: IntrabarPriority;
+  /** Where listener errors are reported. Default: silent. */
+  readonly logger?: Logger;
+}
+
+/**
+ * The simulated venue of backtests: historical bars replayed on one global timeline, the
+ * {@link BarMatchingEngine}, an {@link Account}, and the run's results.
+ *
+ * Time moves in global steps: step k happens at the k-th time of the timeline (the ascending
+ * union of every bar's close time). The first {@link SimulatedBroker.advanceTime} call of a step
+ * moves the clock and, in canonical order (symbol, then order sequence), matches the pending
+ * orders of every symbol whose bar closes at that time, marks positions to market and samples
+ * equity; the other symbols' calls of the same step only catch up. So results never depend on
+ * which worker calls first. See the README for the rules.
+ *
+ * @example
+ * ```ts
+ * const broker = new SimulatedBroker({ data: [await loadOhlcvCsv('BTCUSDT.csv', { timeframe: '1m' })] });
+ * ```
+ */
+export class SimulatedBroker implements ReplayBroker<SimulationResults> {
+  readonly id = 'sim';
+  readonly capabilities: BrokerCapabilities;
+  readonly #markets: MarketTable;
+  readonly #columns: readonly BarColumns[];
+  readonly #account: Account;
+  readonly #engine: BarMatchingEngine;
+  readonly #schedule: ReplaySchedule;
+  readonly #fillTiming: FillTiming;
+  readonly #intrabarPriority: IntrabarPriority;
+  readonly #log: Logger;
+  /** Steps taken. */
+  #step = 0;
+  /** Per market: the last step its worker caught up with. */
+  readonly #stepOf: Int32Array;
+  /** Per market: number of visible bars (index of the next bar to close). */
+  readonly #cursor: Int32Array;
+  /** Per market: the reused bar view and its resolved promise. */
+  readonly #views: SeriesView[];
+  /** Per market: the latest price's resolved promise, made once per new bar. */
+  readonly #prices: CachedPrice[];
+  /** Per market, and for all open positions: the resolved promise of the (immutable, cached) position list. */
+  readonly #positions: CachedPromise<readonly Position[]>[];
+  readonly #allPositions: CachedPromise<readonly Position[]> = { value: undefined, promise: undefined };
+  readonly #true = Promise.resolve(true);
+  readonly #false = Promise.resolve(false);
+  readonly #quote = { openTime: 0, closeTime: 0, open: 0, high: 0, low: 0, close: 0, volume: 0 } satisfies BarQuote;
+  readonly #equity: EquityRecorder;
+  readonly #fills: Fill[] = [];
+  readonly #rejections: { rejection: SubmitRejection; arrival: number }[] = [];
+  #listeners: readonly BrokerListener[] = [];
+  #closed = false;
+
+  /** @throws BtError `CONFIG` on bad options (no data, duplicate symbols, bad markets or models). */
+  constructor(options: SimulatedBrokerOptions) {
+    if (!Array.isArray(options?.data) || options.data.length === 0) {
+      throw new BtError('CONFIG', 'data: expected at least one BarColumns (one per symbol)');
+    }
+    const seen = new Set<string>();
+    options.data.forEach((columns, i) => {
+      if (seen.has(columns.symbol)) throw new BtError('CONFIG', `data[${i}]: symbol "${columns.symbol}" (${columns.source}) appears twice`);
+      seen.add(columns.symbol);
+    });
+    const currency = options.account?.currency ?? 'USD';
+    this.#markets = new MarketTable(
+      options.data.map((c) => c.symbol),
+      currency,
+      options.markets,
+    );
+    const bySymbol = new Map(options.data.map((c) => [c.symbol, c]));
+    this.#columns = this.#markets.list.map((market) => bySymbol.get(market.symbol) as BarColumns);
+    this.#schedule = new ReplaySchedule(this.#columns);
+    if (this.#schedule.length === 0) throw new BtError('CONFIG', 'data: every symbol is empty; expected at least one bar');
+    this.#account = new Account(this.#markets, options.account);
+    this.#fillTiming = options.fillTiming ?? 'next-open';
+    this.#intrabarPriority = options.intrabarPriority ?? 'stop-first';
+    if (this.#fillTiming !== 'next-open' && this.#fillTiming !== 'cheat-on-close') {
+      throw new BtError('CONFIG', `fillTiming: expected "next-open" or "cheat-on-close", got "${String(this.#fillTiming)}"`);
+    }
+    if (this.#intrabarPriority !== 'stop-first' && this.#intrabarPriority !== 'limit-first') {
+      throw new BtError('CONFIG', `intrabarPriority: expected "stop-first" or "limit-first", got "${String(this.#intrabarPriority)}"`);
+    }
+    this.#log = options.logger ?? silentLogger;
+    this.#engine = new BarMatchingEngine({
+      markets: this.#markets,
+      account: this.#account,
+      fees: toFeeModel(options.fees),
+      slippage: typeof options.slippage === 'number' ? fixedBpsSlippage(options.slippage) : options.slippage,
+      volumeCap: typeof options.volumeCap === 'number' ? volumeShareCap(options.volumeCap) : options.volumeCap,
+      latency: typeof options.latencySteps === 'number' ? fixedLatency(options.latencySteps) : options.latencySteps,
+      fillTiming: this.#fillTiming,
+      intrabarPriority: this.#intrabarPriority,
+      onEvent: (event) => this.#publish(event),
+    });
+    const n = this.#markets.size;
+    this.#stepOf = new Int32Array(n);
+    this.#cursor = new Int32Array(n);
+    this.#views = this.#columns.map((c) => {
+      const series = new ColumnarBarSeries(c);
+      return { series, limit: Number.NaN, promise: Promise.resolve(series) };
+    });
+    this.#positions = this.#columns.map(() => ({ value: undefined, promise: undefined }));
+    this.#prices = this.#columns.map(() => ({ visible: -1, promise: Promise.resolve(Number.NaN) }));
+    this.#equity = new EquityRecorder(this.#schedule.length);
+    this.capabilities = Object.freeze({
+      orderTypes: Object.freeze(['market', 'limit', 'stop', 'stop-limit'] as const),
+      shorting: this.#account.allowShort,
+      reduceOnly: true,
+      ioc: true,
+      fetchByClientOrderId: true,
+      streamingBars: false,
+      replay: true,
+    });
+  }
+
+  /** Number of steps in the timeline (for a TimeController's `totalSteps`). */
+  get totalSteps(): number {
+    return this.#schedule.length;
+  }
+
+  /** Steps taken so far. */
+  get stepsTaken(): number {
+    return this.#step;
+  }
+
+  async connect(): Promise<void> {
+    this.#closed = false;
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+  }
+
+  async getMarkets(): Promise<readonly Market[]> {
+    return this.#markets.list;
+  }
+
+  /**
+   * The symbol's closed bars, oldest first, at most `limit`: a view the broker reuses for the same
+   * symbol and limit, moved to the newest closed bar by each call.
+   * @throws BtError `NOT_SUPPORTED` for a timeframe other than the loaded one; `DATA` for an unknown symbol.
+   */
+  getBars(symbol: string, timeframe: Timeframe, limit: number): Promise<BarSeries> {
+    const m = this.#markets.indexOf(symbol);
+    if (m < 0) return Promise.reject(this.#unknownSymbol(symbol));
+    const columns = this.#columns[m] as BarColumns;
+    if (timeframe !== columns.timeframe) {
+      return Promise.reject(
+        new BtError('NOT_SUPPORTED', `getBars(${symbol}, ${timeframe}): the simulation has ${symbol} only in ${columns.timeframe}`, {
+          details: { symbol, timeframe, loaded: columns.timeframe },
+        }),
+      );
+    }
+    if (!(limit >= 0 && (Number.isInteger(limit) || limit === Number.POSITIVE_INFINITY))) {
+      return Promise.reject(new BtError('CONFIG', `getBars(${symbol}): limit must be an integer >= 0, got ${limit}`));
+    }
+    let view = this.#views[m] as SeriesView;
+    if (view.limit !== limit) {
+      if (!Number.isNaN(view.limit)) {
+        const series = new ColumnarBarSeries(columns);
+        view = { series, limit, promise: Promise.resolve(series) };
+        this.#views[m] = view;
+      } else {
+        view.limit = limit;
+      }
+    }
+    view.series.setWindow(this.#cursor[m] as number, limit);
+    return view.promise;
+  }
+
+  /** Close of the symbol's newest closed bar; NaN before its first bar has closed. */
+  getLatestPrice(symbol: string): Promise<number> {
+    const m = this.#markets.indexOf(symbol);
+    if (m < 0) return Promise.reject(this.#unknownSymbol(symbol));
+    const visible = this.#cursor[m] as number;
+    const price = this.#prices[m] as CachedPrice;
+    if (price.visible !== visible) {
+      price.visible = visible;
+      price.promise = Promise.resolve(visible === 0 ? Number.NaN : ((this.#columns[m] as BarColumns).close[visible - 1] as number));
+    }
+    return price.promise;
+  }
+
+  async getBalances(): Promise<readonly Balance[]> {
+    return this.#account.balances();
+  }
+
+  /** With a symbol: its position, flat or not. Without: the open positions, by symbol. */
+  getPositions(symbol?: string): Promise<readonly Position[]> {
+    if (symbol === undefined) return cachedPromise(this.#allPositions, this.#account.openPositions());
+    const m = this.#markets.indexOf(symbol);
+    if (m < 0) return Promise.resolve(NO_POSITIONS);
+    return cachedPromise(this.#positions[m] as CachedPromise<readonly Position[]>, this.#account.positionList(m));
+  }
+
+  async getOpenOrders(symbol?: string): Promise<readonly Order[]> {
+    return this.#engine.openOrders(symbol);
+  }
+
+  async submitOrder(request: OrderRequest): Promise<OrderAck> {
+    const now = this.currentTime();
+    const ack = this.#closed
+      ? { accepted: false, status: 'rejected' as const, reason: 'the simulated broker is closed' }
+      : this.#engine.submit(request, now);
+    if (!ack.accepted) {
+      this.#rejections.push({
+        rejection: Object.freeze({
+          time: now,
+          symbol: String(request.symbol),
+          ...(request.clientOrderId === undefined ? {} : { clientOrderId: request.clientOrderId }),
+          reason: ack.reason ?? 'rejected',
+        }),
+        arrival: this.#rejections.length,
+      });
+    }
+    return ack;
+  }
+
+  /** @throws BtError `ORDER_NOT_FOUND` when the broker has no such order. */
+  async cancelOrder(ref: OrderRef): Promise<Order> {
+    const order = this.#engine.cancel(ref, this.currentTime());
+    if (order === undefined) {
+      throw new BtError('ORDER_NOT_FOUND', `cancelOrder: no order ${describeRef(ref)}`, { details: { ...ref } });
+    }
+    return order;
+  }
+
+  async fetchOrder(ref: OrderRef): Promise<Order | undefined> {
+    return this.#engine.fetch(ref);
+  }
+
+  subscribe(listener: BrokerListener): Unsubscribe {
+    this.#listeners = [...this.#listeners, listener];
+    return () => {
+      this.#listeners = this.#listeners.filter((l) => l !== listener);
+    };
+  }
+
+  /**
+   * Moves `symbol` to the next step. The first call of a step (the caller's symbol is up to date
+   * with the clock) takes the step for everyone; later calls in the same step catch their symbol
+   * up. Resolves false once the symbol's last bar was already visible before this step, or when
+   * the timeline has ended.
+   *
+   * @throws BtError `DATA` for an unknown symbol.
+   */
+  advanceTime(symbol: string): Promise<boolean> {
+    const m = this.#markets.indexOf(symbol);
+    if (m < 0) return Promise.reject(this.#unknownSymbol(symbol));
+    let moved = true;
+    if (this.#stepOf[m] === this.#step) moved = this.#takeStep();
+    this.#stepOf[m] = this.#step;
+    return moved && (this.#schedule.lastClose[m] as number) >= this.currentTime() ? this.#true : this.#false;
+  }
+
+  /** Simulated time: the current step's time; before the first step, 1 ms before the first close. */
+  currentTime(): number {
+    const times = this.#schedule.times;
+    return this.#step === 0 ? (times[0] as number) - 1 : (times[this.#step - 1] as number);
+  }
+
+  /** The run so far: partial before the end of the data. */
+  async getResults(): Promise<SimulationResults> {
+    const account = this.#account;
+    const equity = this.#equity.snapshot();
+    const trades = buildTrades(this.#fills);
+    const orders = this.#engine.orders();
+    const startTime = Math.min(...this.#columns.map((c) => (c.length > 0 ? (c.openTime[0] as number) : Number.POSITIVE_INFINITY)));
+    const barMs = Math.min(...this.#columns.map((c) => c.timeframeMs));
+    const finalEquity = account.equity();
+    const feesPaid = account.feesPaid();
+    return Object.freeze({
+      currency: account.currency,
+      fillTiming: this.#fillTiming,
+      intrabarPriority: this.#intrabarPriority,
+      startTime,
+      endTime: this.currentTime(),
+      steps: this.#step,
+      totalSteps: this.#schedule.length,
+      complete: this.#step === this.#schedule.length,
+      initialEquity: account.initialEquity,
+      finalEquity,
+      balances: account.balances(),
+      positions: account.openPositions(),
+      orders,
+      fills: Object.freeze([...this.#fills]),
+      trades: Object.freeze(trades),
+      equity,
+      ordersUnfilledAtEnd: orders.filter((o) => o.status === 'open' || o.status === 'partially-filled').length,
+      rejectedSubmissions: Object.freeze(
+        [...this.#rejections]
+          .sort(
+            (a, b) =>
+              a.rejection.time - b.rejection.time ||
+              (a.rejection.symbol < b.rejection.symbol ? -1 : a.rejection.symbol > b.rejection.symbol ? 1 : a.arrival - b.arrival),
+          )
+          .map((r) => r.rejection),
+      ),
+      metrics: computeMetrics({ initialEquity: account.initialEquity, finalEquity, startTime, equity, trades, feesPaid, barMs }),
+    });
+  }
+
+  /**
+   * One global step, in a fixed phase order:
+   * 1. cheat-on-close orders of every symbol fill at their symbol's latest close (canonical order);
+   * 2. the clock moves to the next timeline time T;
+   * 3. for each symbol whose bar closes at T, in canonical order: the bar becomes visible, its
+   *    pending orders are matched against it, and the position is marked at its close;
+   * 4. equity is sampled.
+   * Returns false, after phase 1, when the timeline has ended.
+   */
+  #takeStep(): boolean {
+    const engine = this.#engine;
+    const cursor = this.#cursor;
+    const quote = this.#quote;
+    if (this.#fillTiming === 'cheat-on-close') {
+      const now = this.currentTime();
+      for (let m = 0; m < cursor.length; m++) {
+        if ((cursor[m] as number) > 0 && engine.hasCloseOrders(m)) {
+          this.#loadQuote(m, (cursor[m] as number) - 1);
+          engine.onClose(m, quote, now);
+        }
+      }
+    }
+    const { times, tickStart, ticking } = this.#schedule;
+    const k = this.#step;
+    if (k >= times.length) return false;
+    this.#step = k + 1;
+    const end = tickStart[k + 1] as number;
+    for (let j = tickStart[k] as number; j < end; j++) {
+      const m = ticking[j] as number;
+      const i = cursor[m] as number;
+      cursor[m] = i + 1;
+      this.#loadQuote(m, i);
+      engine.onBar(m, quote);
+      this.#account.mark(m, quote.close);
+    }
+    this.#equity.push(times[k] as number, this.#account.equity(), this.#account.hasOpenPositions);
+    return true;
+  }
+
+  #loadQuote(m: number, i: number): void {
+    const c = this.#columns[m] as BarColumns;
+    const q = this.#quote;
+    q.openTime = c.openTime[i] as number;
+    q.closeTime = q.openTime + c.timeframeMs;
+    q.open = c.open[i] as number;
+    q.high = c.high[i] as number;
+    q.low = c.low[i] as number;
+    q.close = c.close[i] as number;
+    q.volume = c.volume[i] as number;
+  }
+
+  #publish(event: BrokerEvent): void {
+    if (event.type === 'fill') this.#fills.push(event.fill);
+    for (const listener of this.#listeners) {
+      try {
+        listener(event);
+      } catch (error) {
+        this.#log.warn('a broker listener threw; the event was dropped for it', {
+          type: event.type,
+          cause: error instanceof Error ? error.message : String(error),
+        });
+      }
+    }
+  }
+
+  #unknownSymbol(symbol: string): BtError {
+    return new BtError('DATA', `no data for symbol "${symbol}"; the simulation has ${this.#markets.list.map((x) => x.symbol).join(', ')}`, {
+      details: { symbol },
+    });
+  }
+}
+
+/**
+ * The SimulatedBroker's factory, typed with core's {@link BrokerFactory}.
+ *
+ * @example
+ * ```ts
+ * const broker = createSimulatedBroker({ data: [btc, eth], fees: { taker: 0.001 } });
+ * ```
+ */
+export const createSimulatedBroker: BrokerFactory<SimulatedBrokerOptions, SimulatedBroker> = (options) => new SimulatedBroker(options);
+
+function toFeeModel(fees: FeeModel | FeeSchedule | undefined): FeeModel | undefined {
+  if (fees === undefined) return undefined;
+  return typeof (fees as Partial<FeeModel>).fee === 'function' ? (fees as FeeModel) : makerTakerFees(fees as FeeSchedule);
+}
+
+function describeRef(ref: OrderRef): string {
+  return 'orderId' in ref ? `${ref.orderId} on ${ref.symbol}` : `with clientOrderId "${ref.clientOrderId}" on ${ref.symbol}`;
+}
