@@ -68,8 +68,15 @@ export interface Broker {
  */
 export interface ReplayBroker<TResults = unknown> extends Broker {
   /**
-   * Moves `symbol` to the next step of the replay: matches pending orders against the new bar,
-   * and marks positions to market. Returns false once `symbol` has no more data.
+   * Called by `symbol`'s worker once per barrier step, after the release. Moves the replay to its
+   * next step: pending orders are matched against the new bar and positions marked to market.
+   *
+   * Several workers call it concurrently for the same step; a replay broker must make the result
+   * independent of their order (the first call of a step advances the clock and matches every
+   * ticking symbol in canonical order, later calls only catch up). It returns true while `symbol`
+   * still has data to show at this step or later (including the step at which its last bar
+   * becomes visible, so that bar is ticked), and false once its last bar was already visible
+   * before this step: the worker then leaves the barrier.
    */
   advanceTime(symbol: string): Promise<boolean>;
   /** Current simulated time (ms). */

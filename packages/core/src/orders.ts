@@ -84,6 +84,7 @@ export interface Fill {
   readonly feeCurrency: string;
   /** True when the order provided liquidity. */
   readonly maker: boolean;
+  /** When it executed (ms). A replay fill at a bar's open carries that bar's open time. */
   readonly timestamp: number;
   readonly tag?: string;
 }

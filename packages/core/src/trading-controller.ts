@@ -81,6 +81,8 @@ export class TradingController {
   #bySymbol = new Map<string, SymbolOrchestrator>();
   #unsubscribe: Unsubscribe | undefined;
   #latch: StepLatch | undefined;
+  /** Replay: symbols whose data has ended; the trade manager leaves their positions alone. */
+  readonly #ended = new Set<string>();
   #failure: BtError | undefined;
   #done: Promise<void> | undefined;
   #stopPromise: Promise<void> | undefined;
@@ -260,6 +262,7 @@ export class TradingController {
         hasData = false;
       }
       if (!hasData) {
+        this.#ended.add(symbol);
         latch?.leave(step);
         coordinator.leave(symbol);
         return;
@@ -309,7 +312,9 @@ export class TradingController {
 
   async #monitorPass(): Promise<void> {
     const tradeManager = this.#tradeManager as TradeManager;
-    const positions = await this.#broker.getPositions();
+    const all = await this.#broker.getPositions();
+    // A replayed symbol whose data has ended has no prices any more: exits there could never fill.
+    const positions = this.#ended.size === 0 ? all : all.filter((p) => !this.#ended.has(p.symbol));
     await tradeManager.manage(positions, (symbol) => this.#broker.getLatestPrice(symbol), this.#clock.now());
   }
 
