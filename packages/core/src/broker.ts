@@ -18,6 +18,13 @@ export interface BrokerCapabilities {
   readonly streamingBars: boolean;
   /** Whether the broker replays history ({@link ReplayBroker}). */
   readonly replay: boolean;
+  /** Whether orders the account cannot pay for are rejected (in the ack or as a `rejected` update). Default true. */
+  readonly fundsCheck?: boolean;
+  /**
+   * Whether a re-used client order id is refused, so that re-sending an order never creates a
+   * second one. Default true.
+   */
+  readonly uniqueClientOrderIds?: boolean;
 }
 
 /** A fill or an order change, pushed by the venue. */

@@ -17,6 +17,7 @@ import type {
   Unsubscribe,
 } from '@bt/core';
 import { ArrayBarSeries, BtError, flatPosition } from '@bt/core';
+import type { ConformanceCapabilities } from './conformance/types.js';
 
 /** Options of {@link MemoryReplayBroker}. */
 export interface MemoryReplayBrokerOptions {
@@ -59,7 +60,8 @@ interface SymbolState {
  */
 export class MemoryReplayBroker implements ReplayBroker<MemoryReplayResults> {
   readonly id = 'memory-replay';
-  readonly capabilities: BrokerCapabilities = {
+  /** Core's capabilities, plus what the conformance suite checks beyond them: no funds check, no client-id dedup. */
+  readonly capabilities: BrokerCapabilities & ConformanceCapabilities = {
     orderTypes: ['market'],
     shorting: true,
     reduceOnly: false,
@@ -67,6 +69,8 @@ export class MemoryReplayBroker implements ReplayBroker<MemoryReplayResults> {
     fetchByClientOrderId: true,
     streamingBars: false,
     replay: true,
+    fundsCheck: false,
+    uniqueClientOrderIds: false,
   };
   readonly #symbols: Map<string, SymbolState>;
   readonly #sortedSymbols: string[];
