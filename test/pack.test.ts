@@ -55,14 +55,19 @@ describe('published tarballs', () => {
       expect(
         files.filter((f) => !['dist', 'README.md', 'package.json', 'LICENSE', 'CHANGELOG.md', 'assets', 'schema'].includes(f)),
       ).toEqual([]);
-      const esm = run(
-        'node',
-        ['--input-type=module', '-e', `const m = await import('${manifest.name}'); console.log(Object.keys(m).length)`],
-        project,
-      );
-      const cjs = run('node', ['-e', `const m = require('${manifest.name}'); console.log(Object.keys(m).length)`], project);
-      expect(Number(esm)).toBeGreaterThan(0);
-      expect(Number(cjs)).toBe(Number(esm));
+      const entries = Object.keys(manifest.exports ?? {})
+        .filter((key) => key !== './package.json')
+        .map((key) => (key === '.' ? manifest.name : `${manifest.name}/${key.slice(2)}`));
+      for (const entry of entries) {
+        const esm = run(
+          'node',
+          ['--input-type=module', '-e', `const m = await import('${entry}'); console.log(Object.keys(m).length)`],
+          project,
+        );
+        const cjs = run('node', ['-e', `const m = require('${entry}'); console.log(Object.keys(m).length)`], project);
+        expect(Number(esm), entry).toBeGreaterThan(0);
+        expect(Number(cjs), entry).toBe(Number(esm));
+      }
     });
   }
 
