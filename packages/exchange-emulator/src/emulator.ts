@@ -1,0 +1,257 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Balance, Clock, Fill, Logger, Order, Position } from '@bt/core';
+import { BtError, LiveClock, silentLogger } from '@bt/core';
+import type { BarColumns, FeeSchedule, MarketSpec } from '@bt/sim-broker';
+import type { ApiKey } from './binance/auth.js';
+import { SpeedClock } from './clock/speed-clock.js';
+import type { DataFile } from './data/sources.js';
+import { listDataDir, loadDataFiles } from './data/sources.js';
+import type { MatchingSettings } from './exchange/exchange.js';
+import { Exchange } from './exchange/exchange.js';
+import type { FaultConfig, FaultState } from './faults.js';
+import { FaultInjector } from './faults.js';
+import { createControl } from './http/control.js';
+import { createRequestHandler } from './http/request-handler.js';
+import { StreamHub } from './ws/stream-hub.js';
+
+/** Binance's standard spot fees: 0.1 % maker and taker. */
+export const DEFAULT_FEES: FeeSchedule = Object.freeze({ maker: 0.001, taker: 0.001 });
+
+/** Options of {@link startEmulator}. */
+export interface EmulatorOptions {
+  /** Port on 127.0.0.1. Default 0: an ephemeral port (read it from {@link RunningEmulator.port}). */
+  readonly port?: number;
+  /** The data: CSV files with their symbols, or a directory of `*.csv` named like `BTCUSDT.csv` or `binance-BTCUSDT-1m-...csv`. */
+  readonly data: readonly DataFile[] | string;
+  /**
+   * Simulated time runs this many times as fast as the wall clock, from `startTime`. Default 1
+   * (real time). Not with `clock`.
+   */
+  readonly speed?: number;
+  /** Where simulated time comes from instead (e.g. core's `ManualClock` in tests). Not with `speed` or `startTime`. */
+  readonly clock?: Clock;
+  /** Simulated time at start, epoch ms or an ISO-8601 string. Default: the first bar's open time. */
+  readonly startTime?: number | string;
+  /** API keys that may sign requests; every key trades the one account. */
+  readonly keys: readonly ApiKey[];
+  /** Starting balances per asset, e.g. `{ USDT: 10_000, BTC: 0.5 }`. */
+  readonly balances: Readonly<Record<string, number>>;
+  /** Maker and taker rates (and a per-order fee). Default {@link DEFAULT_FEES}. */
+  readonly fees?: FeeSchedule;
+  /** Trading rules per symbol (price and amount steps, minimums); default: see README. */
+  readonly markets?: readonly MarketSpec[];
+  /** Slippage, volume cap, latency and intrabar priority of the matching engine, as in a backtest. */
+  readonly matching?: MatchingSettings;
+  /** Faults armed at start. */
+  readonly faults?: FaultConfig;
+  /** The wall clock: `timestamp` checks, injected latency and, with `speed`, the base of simulated time. Default: core's `LiveClock`. */
+  readonly wallClock?: Clock;
+  /** Default: silent. */
+  readonly logger?: Logger;
+}
+
+/** Fault injection and the replay, from code. */
+export interface EmulatorControl {
+  /** Arms the faults `faults` names (a `null` disarms that kind); other kinds stay. @throws BtError `CONFIG` */
+  setFaults(faults: FaultConfig): void;
+  /** Disarms every fault; the counters stay. */
+  clearFaults(): void;
+  /** Armed faults, injected counts per kind and the log. */
+  faults(): FaultState;
+  /** Terminates every WebSocket connection now (counted as `dropWebSockets`); returns how many. */
+  dropWebSockets(): number;
+  /** Feeds the engine every bar closed by now and pushes the streams. Requests do this by themselves. */
+  sync(): void;
+}
+
+/** The `exchange.options` ccxt's binance needs to trade the emulator: spot markets only, no margin or currency endpoints. */
+export interface CcxtOptions {
+  fetchCurrencies: false;
+  fetchMargins: false;
+  fetchMarkets: { types: string[] };
+}
+
+/**
+ * A fresh copy of the options ccxt's binance needs against the emulator (merge them into
+ * `exchange.options`; ccxt may mutate them, hence a new object each call).
+ */
+export function ccxtOptions(): CcxtOptions {
+  return { fetchCurrencies: false, fetchMargins: false, fetchMarkets: { types: ['spot'] } };
+}
+
+/** A running emulator. */
+export interface RunningEmulator {
+  /** `http://127.0.0.1:<port>`. */
+  readonly url: string;
+  /** `http://127.0.0.1:<port>/api/v3`: ccxt's `urls.api.public` and `urls.api.private`. */
+  readonly restUrl: string;
+  /** `ws://127.0.0.1:<port>/ws`: ccxt.pro's `urls.api.ws.spot`. Combined streams are on `/stream`. */
+  readonly wsUrl: string;
+  readonly port: number;
+  /** Unified symbols served, in canonical order. */
+  readonly symbols: readonly string[];
+  readonly control: EmulatorControl;
+  /** Simulated time now (ms). */
+  now(): number;
+  /** The spot wallet: free and locked (held by open orders) per asset. */
+  balances(): Balance[];
+  /** Open positions of the engine's account. */
+  positions(): readonly Position[];
+  /** Every order accepted, as the matching engine knows it. */
+  orders(): readonly Order[];
+  /** Every fill, in execution order. */
+  fills(): readonly Fill[];
+  /** Stops the server, the streams and held requests. Idempotent. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts a Binance-compatible spot exchange on 127.0.0.1 that replays OHLCV data on a clock and
+ * matches orders with `@bt/sim-broker`'s engine: unmodified ccxt (`binance`, `pro.binance`)
+ * trades against it.
+ *
+ * @throws BtError `CONFIG` on bad options, `DATA` on a bad data file.
+ * @example
+ * ```ts
+ * const emulator = await startEmulator({
+ *   data: [{ symbol: 'BTC/USDT', file: 'data/BTCUSDT.csv' }],
+ *   speed: 60,
+ *   keys: [{ apiKey: 'key', secret: 'secret' }],
+ *   balances: { USDT: 10_000 },
+ * });
+ * // exchange.urls.api.public = exchange.urls.api.private = emulator.restUrl
+ * await emulator.close();
+ * ```
+ */
+export async function startEmulator(options: EmulatorOptions): Promise<RunningEmulator> {
+  validateOptions(options);
+  const logger = options.logger ?? silentLogger;
+  const wallClock = options.wallClock ?? new LiveClock();
+  const files = typeof options.data === 'string' ? await listDataDir(options.data) : options.data;
+  const columns = await loadDataFiles(files);
+  const clock = options.clock ?? new SpeedClock(resolveStartTime(options.startTime, columns), options.speed ?? 1, wallClock);
+  const exchange = new Exchange({
+    columns,
+    balances: options.balances,
+    fees: options.fees ?? DEFAULT_FEES,
+    startTime: clock.now(),
+    logger,
+    ...(options.markets === undefined ? {} : { markets: options.markets }),
+    ...(options.matching === undefined ? {} : { matching: options.matching }),
+  });
+  exchange.sync(clock.now());
+  const faults = new FaultInjector(() => clock.now(), options.faults);
+  const hub = new StreamHub(exchange, faults, () => clock.now());
+  const closing = new AbortController();
+  const dropWebSockets = (): number => {
+    const n = hub.dropAll();
+    faults.countDrops(n);
+    return n;
+  };
+  const server = createServer(
+    createRequestHandler({
+      exchange,
+      faults,
+      keys: options.keys,
+      clock,
+      wallClock,
+      closing: closing.signal,
+      logger,
+      control: createControl({ exchange, faults, now: () => clock.now(), dropWebSockets }),
+    }),
+  );
+  server.on('upgrade', (request, socket, head: Buffer) => {
+    if (!hub.handleUpgrade(request, socket, head)) socket.destroy();
+  });
+  const port = await listen(server, options.port ?? 0);
+  const loop = runClock(exchange, clock, closing.signal);
+  let closed: Promise<void> | undefined;
+  const url = `http://127.0.0.1:${port}`;
+  return {
+    url,
+    restUrl: `${url}/api/v3`,
+    wsUrl: `ws://127.0.0.1:${port}/ws`,
+    port,
+    symbols: exchange.markets.map((m) => m.market.symbol),
+    control: {
+      setFaults: (config) => faults.set(config),
+      clearFaults: () => faults.clear(),
+      faults: () => faults.state(),
+      dropWebSockets,
+      sync: () => exchange.sync(clock.now()),
+    },
+    now: () => clock.now(),
+    balances: () => {
+      exchange.sync(clock.now());
+      return exchange.balances();
+    },
+    positions: () => exchange.positions(),
+    orders: () => exchange.engineOrders(),
+    fills: () => exchange.fills(),
+    close: () => {
+      closed ??= (async () => {
+        closing.abort();
+        hub.close();
+        server.closeAllConnections();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+        await loop;
+      })();
+      return closed;
+    },
+  };
+}
+
+/** Wakes at every bar close so the streams follow the clock even without requests. */
+async function runClock(exchange: Exchange, clock: Clock, signal: AbortSignal): Promise<void> {
+  while (!signal.aborted) {
+    exchange.sync(clock.now());
+    const next = exchange.nextCloseTime();
+    if (!Number.isFinite(next)) return;
+    await clock.sleep(Math.max(1, next - clock.now()), signal);
+  }
+}
+
+function listen(server: Server, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+function resolveStartTime(startTime: number | string | undefined, columns: readonly BarColumns[]): number {
+  if (startTime === undefined)
+    return Math.min(...columns.map((c) => (c.length > 0 ? (c.openTime[0] as number) : Number.POSITIVE_INFINITY)));
+  const ms = typeof startTime === 'number' ? startTime : Date.parse(startTime);
+  if (!Number.isFinite(ms))
+    throw new BtError('CONFIG', `startTime: expected epoch ms or an ISO-8601 time, got ${JSON.stringify(startTime)}`);
+  return ms;
+}
+
+function validateOptions(options: EmulatorOptions): void {
+  if (typeof options !== 'object' || options === null) throw new BtError('CONFIG', 'startEmulator: expected an options object');
+  const { port, speed, clock, startTime, keys, balances, data } = options;
+  if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port <= 65_535)) {
+    throw new BtError('CONFIG', `port: expected an integer in [0, 65535], got ${port}`);
+  }
+  if (clock !== undefined && (speed !== undefined || startTime !== undefined)) {
+    throw new BtError('CONFIG', 'clock: give either a clock or speed/startTime, not both (the clock sets the time)');
+  }
+  if (speed !== undefined && !(typeof speed === 'number' && speed > 0 && Number.isFinite(speed))) {
+    throw new BtError('CONFIG', `speed: expected a positive number (1 = real time), got ${speed}`);
+  }
+  if (typeof data !== 'string' && !Array.isArray(data))
+    throw new BtError('CONFIG', 'data: expected a directory path or an array of { symbol, file }');
+  if (!Array.isArray(keys)) throw new BtError('CONFIG', 'keys: expected an array of { apiKey, secret }');
+  keys.forEach((k: ApiKey, i: number) => {
+    if (typeof k?.apiKey !== 'string' || k.apiKey.length === 0)
+      throw new BtError('CONFIG', `keys[${i}].apiKey: expected a non-empty string`);
+    if (typeof k.secret !== 'string' || k.secret.length === 0)
+      throw new BtError('CONFIG', `keys[${i}].secret: expected a non-empty string`);
+  });
+  if (typeof balances !== 'object' || balances === null)
+    throw new BtError('CONFIG', 'balances: expected an object such as { USDT: 10000 }');
+}

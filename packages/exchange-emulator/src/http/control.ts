@@ -1,0 +1,75 @@
+import { isBtError } from '@bt/core';
+import type { Json } from '../binance/format.js';
+import type { Exchange } from '../exchange/exchange.js';
+import type { FaultInjector, FaultState } from '../faults.js';
+import type { ControlReply } from './request-handler.js';
+
+/** What the control endpoints act on. */
+export interface ControlDeps {
+  readonly exchange: Exchange;
+  readonly faults: FaultInjector;
+  readonly now: () => number;
+  /** Drops every WebSocket connection; returns how many. */
+  readonly dropWebSockets: () => number;
+}
+
+/**
+ * The emulator's own HTTP endpoints (no signature; the server listens on 127.0.0.1 only):
+ * - `GET /__control/faults`: armed faults, counters and log;
+ * - `POST /__control/faults` with a JSON `FaultConfig`: arms the kinds it names;
+ * - `DELETE /__control/faults`: disarms every fault;
+ * - `POST /__control/ws/drop`: drops every WebSocket connection now;
+ * - `GET /__control/state`: simulated time, wallet, open orders and fill count.
+ */
+export function createControl(deps: ControlDeps): (method: string, path: string, body: string) => ControlReply {
+  return (method, path, body) => {
+    const key = `${method} ${path}`;
+    switch (key) {
+      case 'GET /__control/faults':
+        return ok(faultJson(deps.faults.state()));
+      case 'POST /__control/faults': {
+        let config: unknown;
+        try {
+          config = JSON.parse(body);
+        } catch {
+          return { status: 400, body: { error: 'faults: the body is not JSON' } };
+        }
+        try {
+          deps.faults.set(config as Parameters<FaultInjector['set']>[0]);
+        } catch (error) {
+          if (isBtError(error)) return { status: 400, body: { error: error.message } };
+          throw error;
+        }
+        return ok(faultJson(deps.faults.state()));
+      }
+      case 'DELETE /__control/faults':
+        deps.faults.clear();
+        return ok(faultJson(deps.faults.state()));
+      case 'POST /__control/ws/drop': {
+        const dropped = deps.dropWebSockets();
+        return ok({ dropped });
+      }
+      case 'GET /__control/state': {
+        const now = deps.now();
+        deps.exchange.sync(now);
+        return ok({
+          now,
+          symbols: deps.exchange.markets.map((m) => m.market.symbol),
+          balances: deps.exchange.wallet().map((w) => ({ asset: w.asset, free: w.free, locked: w.locked })),
+          openOrders: deps.exchange.openOrders().length,
+          fills: deps.exchange.fills().length,
+        });
+      }
+      default:
+        return { status: 404, body: { error: `no control endpoint ${key}` } };
+    }
+  };
+}
+
+function ok(body: Json): ControlReply {
+  return { status: 200, body };
+}
+
+function faultJson(state: FaultState): Json {
+  return JSON.parse(JSON.stringify(state)) as Json;
+}
