@@ -1,0 +1,12 @@
+import type { Command } from 'commander';
+import { initCommand } from './init.js';
+import { reportCommand } from './report.js';
+import { runCommand } from './run.js';
+import { validateCommand } from './validate.js';
+
+/**
+ * Every `bt` command, one module each. A command module exports a function that builds its
+ * commander `Command`; its action imports what it needs on demand, so `bt --help` stays instant.
+ * To add a command, write `commands/<name>.ts` and list it here.
+ */
+export const commands: readonly (() => Command)[] = [runCommand, validateCommand, initCommand, reportCommand];

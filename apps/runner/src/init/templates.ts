@@ -1,0 +1,104 @@
+/** The starter config `bt init` writes: every section, commented. */
+export const STARTER_CONFIG = `# yaml-language-server: $schema=./node_modules/@bt/runner/schema/bt-config.schema.json
+#
+# bt config. Run it with:   bt run --config bt.yaml
+# Check it with:            bt validate bt.yaml
+# Paths are relative to this file. \${NAME} is replaced by the environment variable NAME.
+
+name: starter                # used in the results folder name
+timeframe: 1m                # bar length of every symbol (a symbol may set its own)
+
+symbols:
+  - symbol: BTCUSDT
+    data: data/BTCUSDT.csv   # bars for the sim broker (ignored by paper and ccxt)
+    strategies:
+      - use: sma-cross       # a built-in strategy
+        params: { fast: 10, slow: 30, amount: 1 }
+  - symbol: BTCUSD
+    data: data/BTCUSD.csv
+    strategies:
+      - use: ./strategies/momentum.ts   # your own strategy module
+        params: { period: 60, threshold: 0.002, amount: 0.5 }
+        exits: { stopLoss: 0.01, takeProfit: 0.02 }   # applied by the position monitor
+
+# The broker section alone decides the mode.
+broker:
+  type: sim                  # sim: backtest on the data above
+  currency: USD
+  balances: { USD: 1000000 }
+  fees: { maker: 0.0002, taker: 0.001 }   # fractions: 0.001 is 0.1 %
+  slippageBps: 1
+  allowShort: false
+  fillTiming: next-open      # or cheat-on-close (optimistic)
+
+# Paper trading (live data through ccxt, simulated fills):
+# broker:
+#   type: paper
+#   exchange: binanceus
+#   currency: USDT
+#   balances: { USDT: 10000 }
+#   fees: { taker: 0.001 }
+#
+# Live trading (real orders!). Keep keys in the environment:
+# broker:
+#   type: ccxt
+#   exchange: binance
+#   apiKey: \${BINANCE_API_KEY}
+#   secret: \${BINANCE_SECRET}
+#   sandbox: true            # the exchange's testnet
+
+time:
+  mode: max-speed            # backtest pacing: max-speed, fast (100 ms/step) or realtime (1 s/step)
+  # pollIntervalMs: 1000     # paper/live: pause between ticks
+
+results:
+  dir: results               # each run gets its own sub-folder
+  # name: my-run             # fixed sub-folder name instead of name + timestamp
+
+logging:
+  level: info                # console: trace, debug, info, warn, error, silent
+  file: run.log              # JSON lines, in the results folder
+  fileLevel: debug
+`;
+
+/** The example strategy module `bt init` writes. */
+export const EXAMPLE_STRATEGY = `import type { Strategy, StrategyContext } from '@bt/core';
+
+/**
+ * An example strategy for bt. The module's default export is a factory: bt calls it once per
+ * symbol with the config's \`params\` and the symbol, and it returns a core Strategy. (It may also
+ * default-export a StrategySpec: { create(symbol) { return strategy; }, lookback?, exits? }.)
+ *
+ * Momentum: buy when the close is \`threshold\` above its \`period\`-bar average, close the position
+ * when it falls back below the average. The same code backtests, paper-trades and trades live.
+ */
+interface Params {
+  readonly period?: number;
+  readonly threshold?: number;
+  readonly amount?: number;
+}
+
+export default function momentum(params: Params, symbol: string): Strategy {
+  const period = params.period ?? 60;
+  const threshold = params.threshold ?? 0.002;
+  const amount = params.amount ?? 1;
+  return {
+    init(ctx: StrategyContext) {
+      ctx.log.info('momentum ready', { symbol, period, threshold, amount });
+    },
+    async onTick(ctx: StrategyContext) {
+      // Act once per closed bar, when enough bars are visible (ctx.bars holds the recent closed bars).
+      if (!ctx.isNewBar || ctx.bars.length < period) return;
+      let sum = 0;
+      for (let i = 1; i <= period; i++) sum += ctx.bars.close(-i);
+      const average = sum / period;
+      const close = ctx.bars.close(-1);
+      if (ctx.position.side === 'flat' && close > average * (1 + threshold)) {
+        await ctx.orders.buy(amount);
+      } else if (ctx.position.side === 'long' && close < average) {
+        await ctx.orders.close();
+      }
+    },
+  };
+}
+`;
