@@ -1,1 +1,13 @@
-export {};
+export type { BarFeedMode, BarFeedStatus, CandleRow } from './bars.js';
+export { closedBars } from './bars.js';
+export { CcxtBroker, createCcxtBroker } from './broker.js';
+export type { CallContext } from './errors.js';
+export { ccxtErrorClass, classifyCcxtError, errorLineage } from './errors.js';
+export type { PrecisionHelpers, PreparedOrder } from './precision.js';
+export { precisionToStep, prepareOrder } from './precision.js';
+export type { CcxtBrokerOptions, CcxtMarketType, CcxtUrlOverrides } from './options.js';
+export { credentialEnvName } from './options.js';
+export type { ExpectedState, OrderDrift, PositionDrift, ReconciliationReport } from './reconcile.js';
+export { REDACTED, Redactor, redactingLogger } from './redact.js';
+export type { RandomSource, RetryOptions } from './retry.js';
+export { backoffDelay, DEFAULT_RETRY, RETRY_AFTER_LIMIT_MS, seededRandom } from './retry.js';

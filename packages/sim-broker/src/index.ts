@@ -38,3 +38,5 @@ export { toStableJson } from './results/stable-json.js';
 export { buildTrades } from './results/trades.js';
 export type { EquityCurve, Metrics, SimulationResults, SubmitRejection, TradeRow } from './results/types.js';
 export { RESULT_FILES, summarizeResults, writeResults } from './results/write-results.js';
+export type { PaperBrokerOptions } from './paper/paper-broker.js';
+export { createPaperBroker, PaperBroker } from './paper/paper-broker.js';

@@ -1,5 +1,6 @@
 import type { Broker, Position } from '@bt/core';
 import { BacktestController, BtError } from '@bt/core';
+import type { MemoryReplayResults } from '@bt/testkit';
 import { MemoryReplayBroker } from '@bt/testkit';
 import { describe, expect, it } from 'vitest';
 import { barrierCoordinator } from './helpers/barrier-coordinator.js';
@@ -116,7 +117,7 @@ describe('BacktestController over an in-memory ReplayBroker', () => {
   it('stop() ends a run early with partial results and nothing left waiting', async () => {
     const bars = raggedBars();
     const broker = new MemoryReplayBroker({ bars });
-    let backtest: BacktestController | undefined;
+    let backtest: BacktestController<MemoryReplayResults> | undefined;
     let stopping: Promise<void> | undefined;
     backtest = new BacktestController({
       broker,

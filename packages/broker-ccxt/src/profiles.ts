@@ -1,0 +1,44 @@
+/**
+ * What differs between venues that the adapter must know: how a client order id is sent and
+ * looked up, and which ccxt options make market loading cheap. Unknown venues get ccxt's unified
+ * parameter names.
+ */
+export interface ExchangeProfile {
+  /** createOrder param carrying the client order id. */
+  readonly clientOrderIdParam: string;
+  /** fetchOrder/cancelOrder param naming an order by client order id. */
+  readonly lookupParam: string;
+  /** Longest client order id the venue accepts. */
+  readonly maxClientOrderIdLength: number;
+  /** ccxt options applied before the user's own, for a given market type. */
+  readonly ccxtOptions: (marketType: string) => Readonly<Record<string, unknown>>;
+}
+
+const UNIFIED: ExchangeProfile = {
+  clientOrderIdParam: 'clientOrderId',
+  lookupParam: 'clientOrderId',
+  maxClientOrderIdLength: 32,
+  ccxtOptions: (marketType) => ({ defaultType: marketType }),
+};
+
+const BINANCE: ExchangeProfile = {
+  clientOrderIdParam: 'newClientOrderId',
+  lookupParam: 'origClientOrderId',
+  maxClientOrderIdLength: 36,
+  ccxtOptions: (marketType) => ({
+    defaultType: marketType,
+    // Market loading without the private currency and margin endpoints, spot markets only.
+    fetchCurrencies: false,
+    fetchMargins: false,
+    fetchMarkets: { types: [marketType] },
+    // Open orders of every symbol at once are allowed (binance charges more weight for them).
+    warnOnFetchOpenOrdersWithoutSymbol: false,
+  }),
+};
+
+const PROFILES: Readonly<Record<string, ExchangeProfile>> = { binance: BINANCE, binanceus: BINANCE };
+
+/** The profile of ccxt exchange `id`. */
+export function profileOf(id: string): ExchangeProfile {
+  return PROFILES[id] ?? UNIFIED;
+}
