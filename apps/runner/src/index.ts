@@ -12,6 +12,7 @@ export type {
   BtConfig,
   BtConfigInput,
   CcxtBrokerConfig,
+  LiveClockSetting,
   LogLevel,
   PaperBrokerConfig,
   SimBrokerConfig,
@@ -24,9 +25,12 @@ export { REDACTED, Redactor } from './config/secrets.js';
 export type { RunLogger, RunLoggerOptions } from './logging/logger.js';
 export { createRunLogger } from './logging/logger.js';
 export { REPORT_FILE, writeReport } from './report/report.js';
-export type { LiveBrokerFactory, LiveBrokerOptions, PaperBrokerOptions } from './run/live.js';
+export type { SymbolBarStats } from './run/bar-watch.js';
+export type { LiveBrokerFactory, LiveBrokerOptions } from './run/live.js';
 export { LIVE_BROKER_PACKAGE } from './run/live.js';
 export { runFromConfig } from './run/run-from-config.js';
 export type { ModuleLoader, StrategyFactory, StrategyModuleExport } from './run/strategies.js';
 export { buildSymbolConfigs } from './run/strategies.js';
-export type { RunOptions, RunOutcome, RunStatus, RunSummary } from './run/types.js';
+export type { LiveSummary, RunOptions, RunOutcome, RunStatus, RunSummary } from './run/types.js';
+export type { ChosenClock } from './run/venue-clock.js';
+export { FollowedClock } from './run/venue-clock.js';

@@ -14,8 +14,8 @@ describe('bt: usage', () => {
   it('prints help with every command, and per command', async () => {
     const top = await runCli(['--help']);
     expect(top.code).toBe(0);
-    for (const command of ['run', 'validate', 'init', 'report']) expect(top.stdout).toMatch(new RegExp(`^  ${command}\\b`, 'm'));
-    for (const command of ['run', 'validate', 'init', 'report']) {
+    for (const command of ['run', 'validate', 'init', 'report', 'emulate']) expect(top.stdout).toMatch(new RegExp(`^  ${command}\\b`, 'm'));
+    for (const command of ['run', 'validate', 'init', 'report', 'emulate']) {
       const help = await runCli([command, '--help']);
       expect(help.code, command).toBe(0);
       expect(help.stdout, command).toContain(`Usage: bt ${command}`);
@@ -54,7 +54,7 @@ describe('bt run with no config: the embedded default', () => {
 
   beforeAll(async () => {
     cwd = tempDir();
-    // The hooks make any import of ccxt or @bt/broker-ccxt fail: a backtest must not load them.
+    // The hooks make any import of ccxt, @bt/broker-ccxt or @bt/exchange-emulator fail: a backtest must not load them.
     result = await runCli(['run', '--timings'], { cwd, nodeArgs: HOOKS, env: { BT_TEST_HOOK: 'forbid-ccxt' } });
     dir = resultsDirOf(result.stdout);
   }, 60_000);
@@ -312,10 +312,10 @@ describe('paper and live modes load @bt/broker-ccxt only when asked', () => {
 });
 
 describe('paper and live trading through the broker package (a fake without network)', () => {
-  it('passes the connection, trades, stops on Ctrl-C leaving orders as they are, exits 0, and hides every secret', async () => {
+  const key = 'live-key-1234567890';
+  const envSecret = 'env-secret-abcdefghij';
+  const setup = (broker: string): { dir: string; received: string } => {
     const dir = tempDir();
-    const key = 'live-key-1234567890';
-    const envSecret = 'env-secret-abcdefghij';
     writeFileSync(
       join(dir, 'buy-once.ts'),
       `import type { Strategy } from '@bt/core';
@@ -328,46 +328,95 @@ export default (): Strategy => {
     writeFileSync(
       join(dir, 'bt.yaml'),
       `symbols: [{ symbol: BTC/USD, strategies: [{ use: ./buy-once.ts }] }]
-broker: { type: paper, exchange: fakex, apiKey: "\${BT_TEST_KEY}", sandbox: true, urls: { rest: "http://127.0.0.1:9" }, balances: { USD: 5000 } }
+broker: ${broker}
 time: { pollIntervalMs: 50, monitorIntervalMs: 50 }
-results: { dir: out, name: paper }
+results: { dir: out, name: run }
 `,
     );
-    const received = join(dir, 'options.json');
-    const run = spawnCli(['run', '--config', 'bt.yaml'], {
+    return { dir, received: join(dir, 'options.json') };
+  };
+  const start = (dir: string, received: string) =>
+    spawnCli(['run', '--config', 'bt.yaml'], {
       cwd: dir,
       env: { BT_TEST_HOOK: 'broker-fake', BT_TEST_KEY: key, FAKEX_SECRET: envSecret, BT_FAKE_BROKER_OUT: received },
       nodeArgs: HOOKS,
     });
+
+  it('paper: market data from createCcxtBroker without keys, orders on a simulated account; Ctrl-C stops, exit 0', async () => {
+    const { dir, received } = setup(
+      `{ type: paper, exchange: fakex, apiKey: "\${BT_TEST_KEY}", sandbox: true, urls: { rest: "http://127.0.0.1:9" }, balances: { USD: 5000 } }`,
+    );
+    const run = start(dir, received);
     await run.waitFor(/paper trading on fakex: BTC\/USD; Ctrl-C stops/);
     run.child.kill('SIGINT');
     const result = await run.exited;
     expect(result.code, result.stderr).toBe(0);
     expect(result.stderr).toContain('SIGINT: stopping: no new orders, open orders and positions are left as they are');
-    expect(result.stdout).toContain('Paper trading stopped.');
+    expect(result.stderr).toContain('paper trading reads market data only: broker.apiKey, secret and password are not used');
+    expect(result.stdout).toMatch(/^Paper trading stopped\. \d+ bars? processed, 1 order, 0 fills, 0 trades \(0 closed\)\.$/m);
 
-    expect(readJson(received)).toMatchObject({
-      kind: 'paper',
+    // The live broker reads market data only: no key, and none from the environment either.
+    const options = readJson(received);
+    expect(options).toMatchObject({
+      kind: 'ccxt',
       exchange: 'fakex',
-      apiKey: key,
+      env: {},
       symbols: ['BTC/USD'],
       timeframe: '1m',
       urls: { rest: 'http://127.0.0.1:9' },
       options: { sandbox: true },
-      account: { currency: 'USD', balances: { USD: 5000 }, allowShort: false },
-      slippageBps: 0,
+      rateLimit: true,
       logger: 'object',
     });
-    const out = join(dir, 'out', 'paper');
-    expect(readJson(join(out, 'results.json'))).toMatchObject({ mode: 'paper', status: 'stopped', orderCount: 1, exchange: 'fakex' });
+    expect(options).not.toHaveProperty('apiKey');
+    const out = join(dir, 'out', 'run');
+    // Nothing answers at urls.rest (port 9), so the run keeps the wall clock.
+    expect(readJson(join(out, 'results.json'))).toMatchObject({
+      mode: 'paper',
+      status: 'stopped',
+      orderCount: 1,
+      fillCount: 0,
+      exchange: 'fakex',
+      clock: { kind: 'wall' },
+    });
+    // The order went to the paper account (sim-broker's PaperBroker), never to the fake venue.
     const orders = csvRows(join(out, 'orders.csv'));
     expect(orders).toHaveLength(1);
-    expect(orders[0]).toMatch(/^bt[^,]*,BTC\/USD,buy-once,strategy,,buy,market,1,/);
+    expect(orders[0]).toMatch(/^bt[^,]*,BTC\/USD,buy-once,strategy,,buy,market,1,,,\d+,true,BTC\/USD:1,/);
+    expect(existsSync(join(out, 'fills.csv')) && existsSync(join(out, 'trades.csv'))).toBe(true);
+    const everything = [result.stdout, result.stderr, ...readdirSync(out).map((f) => readFileSync(join(out, f), 'utf8'))].join('\n');
+    expect(everything).toContain('secret [redacted]');
+    expect(everything).not.toContain(key);
+    expect(everything).not.toContain(envSecret);
+    expect(readFileSync(join(out, 'config.yaml'), 'utf8')).toContain('apiKey: "[redacted]"');
+  });
+
+  it('live: passes the connection and keys, stops on Ctrl-C leaving orders as they are, exits 0, and hides every secret', async () => {
+    const { dir, received } = setup(`{ type: ccxt, exchange: fakex, apiKey: "\${BT_TEST_KEY}", rateLimit: false }`);
+    const run = start(dir, received);
+    await run.waitFor(/live trading on fakex: BTC\/USD; Ctrl-C stops/);
+    run.child.kill('SIGINT');
+    const result = await run.exited;
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain('Live trading stopped.');
+    expect(readJson(received)).toMatchObject({
+      kind: 'ccxt',
+      exchange: 'fakex',
+      apiKey: key,
+      symbols: ['BTC/USD'],
+      timeframe: '1m',
+      pollIntervalMs: 50,
+      rateLimit: false,
+    });
+    const out = join(dir, 'out', 'run');
+    expect(readJson(join(out, 'results.json'))).toMatchObject({ mode: 'ccxt', status: 'stopped', orderCount: 1, exchange: 'fakex' });
+    const orders = csvRows(join(out, 'orders.csv'));
+    expect(orders).toHaveLength(1);
+    expect(orders[0]).toMatch(/^bt[^,]*,BTC\/USD,buy-once,strategy,,buy,market,1,,,\d+,true,fake-1,/);
     const everything = [result.stdout, result.stderr, ...readdirSync(out).map((f) => readFileSync(join(out, f), 'utf8'))].join('\n');
     expect(everything).toContain('connecting with key [redacted] and secret [redacted]');
     expect(everything).not.toContain(key);
     expect(everything).not.toContain(envSecret);
-    expect(readFileSync(join(out, 'config.yaml'), 'utf8')).toContain('apiKey: "[redacted]"');
   });
 });
 

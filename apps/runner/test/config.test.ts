@@ -117,6 +117,25 @@ time: { mode: turbo }
     ]);
   });
 
+  it('checks the paper/live settings: time.clock, time.stopAfterBars and broker.rateLimit', async () => {
+    const problems = await problemsOf(`
+symbols: [{ symbol: BTC/USDT, strategies: [{ use: sma-cross }] }]
+broker: { type: ccxt, exchange: binance, rateLimit: "no" }
+time: { clock: emulater, stopAfterBars: 0 }
+`);
+    expect(problems).toEqual([
+      'line 3: broker.rateLimit: expected true or false, got "no"',
+      'line 4: time.stopAfterBars: expected an integer >= 1, got 0',
+      'line 4: time.clock: expected one of "auto", "wall", "emulator", got "emulater"',
+    ]);
+    const { config } = await loadConfig(
+      configFile('symbols: [{ symbol: BTC/USDT }]\nstrategies: [{ use: sma-cross }]\nbroker: { type: paper, exchange: binance }\n'),
+    );
+    expect(config.time).toMatchObject({ clock: 'auto' });
+    expect(config.time.stopAfterBars).toBeUndefined();
+    expect(config.broker).toMatchObject({ rateLimit: true });
+  });
+
   it('reports a missing environment variable with its name and path', async () => {
     const text = `${VALID.replace('type: sim', `type: ccxt\n  exchange: binance\n  apiKey: \${BT_TEST_KEY}\n  secret: \${BT_TEST_SECRET}`)}`;
     const problems = await problemsOf(text, { BT_TEST_KEY: 'k-123456' });

@@ -35,7 +35,7 @@ export async function loadExchange(options: ResolvedOptions): Promise<LoadedExch
   const profile = profileOf(id);
   const { apiKey, secret, password } = options.credentials;
   const exchange = new Ctor({
-    enableRateLimit: true,
+    enableRateLimit: options.rateLimit,
     ...(apiKey === undefined ? {} : { apiKey }),
     ...(secret === undefined ? {} : { secret }),
     ...(password === undefined ? {} : { password }),

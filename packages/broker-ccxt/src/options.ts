@@ -56,6 +56,12 @@ export interface CcxtBrokerOptions {
   readonly pollIntervalMs?: number;
   /** ccxt request timeout (ms). Default: ccxt's (10000). */
   readonly timeoutMs?: number;
+  /**
+   * ccxt's client-side rate limiter (`enableRateLimit`), which spaces requests by the venue's
+   * published weights in wall time. Default true; turn it off only against a local venue, such as
+   * the exchange emulator replaying history many times faster than real time.
+   */
+  readonly rateLimit?: boolean;
 }
 
 /** Options after defaults and validation. */
@@ -71,6 +77,7 @@ export interface ResolvedOptions {
   readonly useWebSocket: boolean;
   readonly pollIntervalMs: number;
   readonly timeoutMs: number | undefined;
+  readonly rateLimit: boolean;
 }
 
 /** API credentials; any may be absent (a data-only broker needs none). */
@@ -140,6 +147,9 @@ export function resolveOptions(options: CcxtBrokerOptions, processEnv: Readonly<
   if (options.timeoutMs !== undefined && !(options.timeoutMs > 0 && Number.isFinite(options.timeoutMs))) {
     throw new BtError('CONFIG', `timeoutMs: expected a positive number, got ${options.timeoutMs}`);
   }
+  if (options.rateLimit !== undefined && typeof options.rateLimit !== 'boolean') {
+    throw new BtError('CONFIG', `rateLimit: expected true or false, got ${JSON.stringify(options.rateLimit)}`);
+  }
   return {
     exchange: options.exchange,
     credentials,
@@ -152,5 +162,6 @@ export function resolveOptions(options: CcxtBrokerOptions, processEnv: Readonly<
     useWebSocket: options.useWebSocket ?? false,
     pollIntervalMs,
     timeoutMs: options.timeoutMs,
+    rateLimit: options.rateLimit ?? true,
   };
 }

@@ -158,7 +158,13 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       wallClock,
       closing: closing.signal,
       logger,
-      control: createControl({ exchange, faults, now: () => clock.now(), dropWebSockets }),
+      control: createControl({
+        exchange,
+        faults,
+        now: () => clock.now(),
+        speed: options.clock === undefined ? (options.speed ?? 1) : undefined,
+        dropWebSockets,
+      }),
     }),
   );
   server.on('upgrade', (request, socket, head: Buffer) => {

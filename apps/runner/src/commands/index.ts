@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { emulateCommand } from './emulate.js';
 import { initCommand } from './init.js';
 import { reportCommand } from './report.js';
 import { runCommand } from './run.js';
@@ -9,4 +10,4 @@ import { validateCommand } from './validate.js';
  * commander `Command`; its action imports what it needs on demand, so `bt --help` stays instant.
  * To add a command, write `commands/<name>.ts` and list it here.
  */
-export const commands: readonly (() => Command)[] = [runCommand, validateCommand, initCommand, reportCommand];
+export const commands: readonly (() => Command)[] = [runCommand, validateCommand, initCommand, reportCommand, emulateCommand];

@@ -143,7 +143,13 @@ function printOutcome(outcome: RunOutcome, loaded: LoadedConfig): void {
       `Backtest ${state}: ${s.steps} of ${s.totalSteps} steps, ${s.trades} trades (${s.closedTrades} closed), final equity ${money(s.finalEquity)} ${s.currency} (${(s.totalReturn * 100).toFixed(2)} %), max drawdown ${(s.maxDrawdown * 100).toFixed(2)} %\n`,
     );
   } else {
-    out.write(`${outcome.mode === 'ccxt' ? 'Live' : 'Paper'} trading ${outcome.status}.\n`);
+    const l = outcome.live;
+    const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+    const detail =
+      l === undefined
+        ? ''
+        : ` ${plural(l.bars, 'bar')} processed, ${plural(l.orders, 'order')}, ${plural(l.fills, 'fill')}, ${plural(l.trades, 'trade')} (${l.closedTrades} closed).`;
+    out.write(`${outcome.mode === 'ccxt' ? 'Live' : 'Paper'} trading ${outcome.status}.${detail}\n`);
   }
   out.write(`Results: ${outcome.outDir}\n`);
   if (outcome.reportPath !== undefined) out.write(`Report:  ${outcome.reportPath}\n`);

@@ -37,7 +37,7 @@ export function embeddedDefaultConfig(cwd: string = process.cwd()): LoadedConfig
       fillTiming: 'next-open',
       intrabarPriority: 'stop-first',
     },
-    time: { mode: 'max-speed' },
+    time: { mode: 'max-speed', clock: 'auto' },
     results: { dir: resolve(cwd, 'results') },
     logging: { level: 'info', file: 'run.log', fileLevel: 'debug' },
   };

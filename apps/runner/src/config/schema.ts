@@ -148,6 +148,10 @@ const exchangeConnection = {
     .record(z.string(), z.unknown(), { error: 'expected a map of ccxt options' })
     .optional()
     .meta({ description: 'Extra ccxt exchange options.' }),
+  rateLimit: flag().default(true).meta({
+    description:
+      "ccxt's client-side rate limiter (wall time). Turn it off only against a local exchange emulator replaying faster than real time.",
+  }),
 };
 
 /** Backtest on history with the SimulatedBroker. */
@@ -181,7 +185,7 @@ export const brokerSchema = z.discriminatedUnion('type', [simBrokerSchema, paper
   error: 'expected a broker: { type: sim | paper | ccxt, ... }',
 });
 
-/** Pacing of backtests (mode, step delay) and of paper/live trading (poll intervals). */
+/** Pacing of backtests (mode, step delay) and of paper/live trading (poll intervals, clock, when to stop). */
 export const timeSchema = z
   .strictObject(
     {
@@ -189,12 +193,23 @@ export const timeSchema = z
         .default('max-speed')
         .meta({ description: 'Backtest pacing: max-speed (no delay), fast (100 ms per step) or realtime (1 s per step).' }),
       stepDelayMs: nonNegative().optional().meta({ description: "Backtest: a custom delay per step (ms); overrides the mode's." }),
-      pollIntervalMs: integerFrom(1)
-        .optional()
-        .meta({ description: 'Paper/live: pause between two ticks of a symbol (ms). Default 1000.' }),
+      pollIntervalMs: integerFrom(1).optional().meta({
+        description:
+          "Paper/live: pause between two ticks of a symbol, and between two order polls of the live broker (ms, on the run's clock: the emulator's replay time when following it). Default 1000.",
+      }),
       monitorIntervalMs: integerFrom(1)
         .optional()
         .meta({ description: 'Paper/live: pause between two position-monitor passes (ms). Default 5000.' }),
+      stopAfterBars: integerFrom(1).optional().meta({
+        description:
+          'Paper/live: end the run (status completed) once every symbol has processed this many bars that closed after the start. Default: run until Ctrl-C.',
+      }),
+      clock: oneOf(['auto', 'wall', 'emulator'] as const)
+        .default('auto')
+        .meta({
+          description:
+            "Paper/live: where time comes from. wall: this machine's clock; emulator: the replay time of the exchange emulator at broker.urls.rest (bt emulate), which the run follows at the emulator's speed; auto (default): the emulator's when broker.urls.rest is one, else the wall clock.",
+        }),
     },
     { error: 'expected time settings: { mode: max-speed | fast | realtime }' },
   )
@@ -281,3 +296,5 @@ export type SymbolEntry = z.output<typeof symbolEntrySchema>;
 export type LogLevel = (typeof LEVELS)[number];
 /** Backtest pacing modes. */
 export type TimeModeName = BtConfig['time']['mode'];
+/** Where paper and live trading take time from. */
+export type LiveClockSetting = BtConfig['time']['clock'];

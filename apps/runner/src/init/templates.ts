@@ -31,7 +31,7 @@ broker:
   allowShort: false
   fillTiming: next-open      # or cheat-on-close (optimistic)
 
-# Paper trading (live data through ccxt, simulated fills):
+# Paper trading (live data through ccxt, no keys; simulated fills):
 # broker:
 #   type: paper
 #   exchange: binanceus
@@ -46,10 +46,17 @@ broker:
 #   apiKey: \${BINANCE_API_KEY}
 #   secret: \${BINANCE_SECRET}
 #   sandbox: true            # the exchange's testnet
+#
+# Rehearse either one against a local exchange replaying your data
+# (bt emulate --data data/ --speed 60 prints its URLs and a test key):
+#   urls: { rest: "http://127.0.0.1:8080", ws: "ws://127.0.0.1:8080" }
+#   rateLimit: false         # the replay runs faster than the venue's rate limits assume
+# (symbols are then written as the exchange does: BTC/USDT)
 
 time:
   mode: max-speed            # backtest pacing: max-speed, fast (100 ms/step) or realtime (1 s/step)
   # pollIntervalMs: 1000     # paper/live: pause between ticks
+  # stopAfterBars: 240       # paper/live: end the run after this many new bars (a rehearsal)
 
 results:
   dir: results               # each run gets its own sub-folder

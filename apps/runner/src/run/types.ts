@@ -43,6 +43,8 @@ export interface RunOutcome {
   readonly error?: BtError;
   /** Headline figures (backtests): trades, final equity, return, steps. */
   readonly summary?: RunSummary;
+  /** What paper and live trading did: bars processed, orders sent, fills and trades. */
+  readonly live?: LiveSummary;
   /** The report, when one was written. */
   readonly reportPath?: string;
   /** Milliseconds since process start at the first bar and at the end. */
@@ -60,6 +62,17 @@ export interface RunSummary {
   readonly totalReturn: number;
   readonly maxDrawdown: number;
   readonly currency: string;
+}
+
+/** What a paper or live run did. */
+export interface LiveSummary {
+  /** Bars that closed after the start and were processed (the symbol with the fewest). */
+  readonly bars: number;
+  readonly orders: number;
+  readonly fills: number;
+  /** Trade rows (trades.csv), open ones included. */
+  readonly trades: number;
+  readonly closedTrades: number;
 }
 
 /** What every mode's runner gets from `runFromConfig`. */

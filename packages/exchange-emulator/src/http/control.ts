@@ -9,6 +9,8 @@ export interface ControlDeps {
   readonly exchange: Exchange;
   readonly faults: FaultInjector;
   readonly now: () => number;
+  /** How many times as fast as the wall clock simulated time runs; undefined on an injected clock. */
+  readonly speed: number | undefined;
   /** Drops every WebSocket connection; returns how many. */
   readonly dropWebSockets: () => number;
 }
@@ -19,7 +21,9 @@ export interface ControlDeps {
  * - `POST /__control/faults` with a JSON `FaultConfig`: arms the kinds it names;
  * - `DELETE /__control/faults`: disarms every fault;
  * - `POST /__control/ws/drop`: drops every WebSocket connection now;
- * - `GET /__control/state`: simulated time, wallet, open orders and fill count.
+ * - `GET /__control/state`: simulated time, wallet, open orders and fill count;
+ * - `GET /__control/clock`: simulated time and speed (`null` on an injected clock), so a client can
+ *   follow the replay's time.
  */
 export function createControl(deps: ControlDeps): (method: string, path: string, body: string) => ControlReply {
   return (method, path, body) => {
@@ -60,6 +64,8 @@ export function createControl(deps: ControlDeps): (method: string, path: string,
           fills: deps.exchange.fills().length,
         });
       }
+      case 'GET /__control/clock':
+        return ok({ now: deps.now(), speed: deps.speed ?? null });
       default:
         return { status: 404, body: { error: `no control endpoint ${key}` } };
     }
