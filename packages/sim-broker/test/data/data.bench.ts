@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 /**
  * Speed of the data layer: `npx vitest bench test/data` (not part of `vitest run`).
  * Targets: CSV parse+validate >= 4M bars/s on the shared files; timelines in O(total bars).
@@ -10,7 +11,7 @@ import type { BarColumns } from '../../src/data/columns.js';
 import { parseOhlcvCsv } from '../../src/data/csv.js';
 import { buildTimeline } from '../../src/data/timeline.js';
 
-const DIR = '/work/shared/data/market';
+const DIR = fileURLToPath(new URL('../../../../../shared/data/market', import.meta.url));
 const FILES = [
   'binanceus-BTCUSD-1m-2023-03-01_21.csv',
   'binanceus-BTCUSDC-1m-2023-03-01_21.csv',

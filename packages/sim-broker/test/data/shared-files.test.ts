@@ -1,9 +1,10 @@
+import { fileURLToPath } from 'node:url';
 import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadOhlcvCsv } from '../../src/data/csv.js';
 
-const DIR = '/work/shared/data/market';
+const DIR = fileURLToPath(new URL('../../../../../shared/data/market', import.meta.url));
 const FILES = [
   'binanceus-BTCUSD-1m-2023-03-01_21.csv',
   'binanceus-BTCUSDC-1m-2023-03-01_21.csv',

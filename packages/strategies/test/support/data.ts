@@ -1,7 +1,8 @@
+import { fileURLToPath } from 'node:url';
 import { readFileSync } from 'node:fs';
 
 /** Folder of the shared real market data. */
-export const MARKET_DIR = '/work/shared/data/market';
+export const MARKET_DIR = fileURLToPath(new URL('../../../../../shared/data/market', import.meta.url));
 
 /** The four real files of `/work/shared/data/market`. */
 export const MARKET_FILES = [
