@@ -54,6 +54,11 @@ export class SymbolOrchestrator {
   readonly #lookback: number;
   #queue: QueuedEvent[] = [];
   #lastBarClose = Number.NEGATIVE_INFINITY;
+  // The last promises getBars and getPositions returned, with what they fulfilled with (see tick).
+  #barsPromise: Promise<BarSeries> | undefined;
+  #bars: BarSeries | undefined;
+  #positionsPromise: Promise<readonly Position[]> | undefined;
+  #positions: readonly Position[] | undefined;
 
   constructor(config: SymbolConfig, deps: OrchestratorDeps) {
     this.symbol = config.symbol;
@@ -113,17 +118,53 @@ export class SymbolOrchestrator {
     }
   }
 
-  /** One tick: read bars and position, deliver queued events, then call every strategy. */
-  async tick(): Promise<void> {
+  /**
+   * One tick: read bars and position, deliver queued events, then call every strategy.
+   *
+   * A broker may hand out the very promise it returned before (the SimulatedBroker caches its
+   * answers). A promise's value never changes once fulfilled, so such a promise is read from what
+   * it gave last time instead of being awaited again: the same values, without a turn of the
+   * microtask queue. When every read is known that way, nothing is queued and no strategy returns
+   * a promise, the whole tick runs synchronously and returns undefined; otherwise it returns the
+   * promise of the rest of the tick. Errors are thrown or rejected accordingly: await the result.
+   */
+  tick(): Promise<void> | undefined {
     const { broker } = this.#deps;
-    const bars = await broker.getBars(this.symbol, this.timeframe, this.#lookback);
-    const positions = await broker.getPositions(this.symbol);
-    const position = positions.find((p) => p.symbol === this.symbol) ?? flatPosition(this.symbol);
+    const barsPromise = broker.getBars(this.symbol, this.timeframe, this.#lookback);
+    if (barsPromise !== this.#barsPromise) return this.#tickAfterReads(barsPromise, undefined);
+    const positionsPromise = broker.getPositions(this.symbol);
+    if (positionsPromise !== this.#positionsPromise) return this.#tickAfterReads(undefined, positionsPromise);
+    return this.#run(this.#bars as BarSeries, this.#positions as readonly Position[]);
+  }
+
+  /** The rest of a tick once a broker read has to be awaited. */
+  async #tickAfterReads(
+    barsPromise: Promise<BarSeries> | undefined,
+    positionsPromise: Promise<readonly Position[]> | undefined,
+  ): Promise<void> {
+    if (barsPromise !== undefined) {
+      const bars = await barsPromise;
+      this.#barsPromise = barsPromise;
+      this.#bars = bars;
+      positionsPromise = this.#deps.broker.getPositions(this.symbol);
+    }
+    if (positionsPromise !== this.#positionsPromise) {
+      const positions = await (positionsPromise as Promise<readonly Position[]>);
+      this.#positionsPromise = positionsPromise;
+      this.#positions = positions;
+    }
+    const pending = this.#run(this.#bars as BarSeries, this.#positions as readonly Position[]);
+    if (pending !== undefined) await pending;
+  }
+
+  /** Hands the tick's bars and position to every strategy, delivers queued events, then calls them. */
+  #run(bars: BarSeries, positions: readonly Position[]): Promise<void> | undefined {
+    const position = positionOf(positions, this.symbol);
     const newest = bars.length > 0 ? bars.closeTime(bars.length - 1) : Number.NEGATIVE_INFINITY;
     if (newest > this.#deps.clock.now()) {
       throw new BtError(
         'DATA',
-        `broker ${broker.id} returned a bar of ${this.symbol} closing at ${newest}, after the current time ${this.#deps.clock.now()}`,
+        `broker ${this.#deps.broker.id} returned a bar of ${this.symbol} closing at ${newest}, after the current time ${this.#deps.clock.now()}`,
       );
     }
     this.#lastBarClose = newest;
@@ -131,13 +172,33 @@ export class SymbolOrchestrator {
       slot.ctx.bars = bars;
       slot.ctx.position = position;
     }
-    await this.#deliverQueued();
-    for (const slot of this.#slots) {
+    if (this.#queue.length !== 0) return this.#deliverThenCall(newest);
+    return this.#callStrategies(newest, 0);
+  }
+
+  /** Calls strategies `from` on, in order; returns a promise as soon as one returns one. */
+  #callStrategies(newest: number, from: number): Promise<void> | undefined {
+    const slots = this.#slots;
+    for (let i = from; i < slots.length; i++) {
+      const slot = slots[i] as StrategySlot;
       slot.ctx.isNewBar = newest > slot.lastSeenClose;
       slot.lastSeenClose = newest;
       const result = slot.strategy.onTick(slot.ctx);
-      if (result !== undefined) await result;
+      if (result !== undefined) return this.#awaitThenCall(result, newest, i + 1);
     }
+    return undefined;
+  }
+
+  async #awaitThenCall(result: Promise<void>, newest: number, next: number): Promise<void> {
+    await result;
+    const more = this.#callStrategies(newest, next);
+    if (more !== undefined) await more;
+  }
+
+  async #deliverThenCall(newest: number): Promise<void> {
+    await this.#deliverQueued();
+    const more = this.#callStrategies(newest, 0);
+    if (more !== undefined) await more;
   }
 
   /** Calls each strategy's `onStop`; errors are logged, not thrown. */
@@ -193,4 +254,13 @@ export class SymbolOrchestrator {
         ),
     };
   }
+}
+
+/** The position of `symbol` in `positions`, or a flat one (a plain loop: this runs every tick). */
+function positionOf(positions: readonly Position[], symbol: string): Position {
+  for (let i = 0; i < positions.length; i++) {
+    const position = positions[i] as Position;
+    if (position.symbol === symbol) return position;
+  }
+  return flatPosition(symbol);
 }

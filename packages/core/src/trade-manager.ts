@@ -79,6 +79,8 @@ export class TradeManager {
 
   /** Accounts for a fill of one of `strategyId`'s orders. Trades are only kept for strategies with rules. */
   recordFill(fill: Fill, strategyId: string, exits: ExitRules | undefined): void {
+    // Nothing watched and nothing to watch: skip building the key (every fill of a run without exits).
+    if (this.#trades.size === 0 && (exits === undefined || !hasRules(exits))) return;
     const key = `${fill.symbol}\u0000${strategyId}`;
     const trade = this.#trades.get(key);
     const fillSide = fill.side === 'buy' ? 'long' : 'short';

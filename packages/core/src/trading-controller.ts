@@ -74,6 +74,8 @@ export class TradingController {
   readonly #clock: Clock;
   readonly #log: Logger;
   readonly #abort = new AbortController();
+  /** Mirrors `#abort.signal.aborted`, read on every step without the signal's getter checks. */
+  #stopRequested = false;
   #state: ControllerState = 'created';
   #gateway: OrderGateway | undefined;
   #tradeManager: TradeManager | undefined;
@@ -188,6 +190,7 @@ export class TradingController {
   #beginStop(): void {
     if (this.#state === 'running') this.#state = 'stopping';
     this.#gateway?.stopAccepting();
+    this.#stopRequested = true;
     this.#abort.abort();
     this.#latch?.open();
     const pacing = this.#options.pacing;
@@ -195,7 +198,7 @@ export class TradingController {
   }
 
   get #stopping(): boolean {
-    return this.#abort.signal.aborted;
+    return this.#stopRequested;
   }
 
   async #finish(loops: Promise<void>[]): Promise<void> {
@@ -240,11 +243,16 @@ export class TradingController {
     const symbol = orchestrator.symbol;
     const broker = this.#broker as ReplayBroker;
     const latch = this.#latch;
+    // The last promise advanceTime returned and its value: one handed out again is read without
+    // awaiting it (see SymbolOrchestrator.tick).
+    let advancePromise: Promise<boolean> | undefined;
+    let advanced = false;
     let step = 0;
     for (;;) {
       if (this.#stopping) break;
       try {
-        await orchestrator.tick();
+        const ticking = orchestrator.tick();
+        if (ticking !== undefined) await ticking;
       } catch (error) {
         if (this.#onReplayError(error, symbol, step, orchestrator.lastBarClose)) break;
         latch?.leave(step);
@@ -256,7 +264,13 @@ export class TradingController {
       step++;
       let hasData: boolean;
       try {
-        hasData = await broker.advanceTime(symbol);
+        const advancing = broker.advanceTime(symbol);
+        if (advancing === advancePromise) hasData = advanced;
+        else {
+          hasData = await advancing;
+          advancePromise = advancing;
+          advanced = hasData;
+        }
       } catch (error) {
         if (this.#onReplayError(error, symbol, step, orchestrator.lastBarClose)) break;
         hasData = false;

@@ -176,7 +176,8 @@ export class Account {
     }
     this.#total[q] = (this.#total[q] as number) + (side === 'buy' ? -amount * price : amount * price) - fee;
     this.#fees[q] = (this.#fees[q] as number) + fee;
-    this.#used[q] = this.#shortCollateral(q);
+    // Without shorting no position is ever short, so no collateral: skip the scan over every market.
+    if (this.allowShort) this.#used[q] = this.#shortCollateral(q);
     if (Number.isNaN(this.#mark[m])) this.#mark[m] = price;
     if (pos === 0 && this.#size[m] !== 0) this.#openCount++;
     else if (pos !== 0 && this.#size[m] === 0) this.#openCount--;

@@ -417,9 +417,15 @@ export class SimulatedBroker implements ReplayBroker<SimulationResults> {
       const m = ticking[j] as number;
       const i = cursor[m] as number;
       cursor[m] = i + 1;
-      this.#loadQuote(m, i);
-      engine.onBar(m, quote);
-      this.#account.mark(m, quote.close);
+      if (engine.bookSize(m) === 0) {
+        // Nothing to match: the engine only counts the bar, and marking needs just the close.
+        engine.onBar(m, quote);
+        this.#account.mark(m, (this.#columns[m] as BarColumns).close[i] as number);
+      } else {
+        this.#loadQuote(m, i);
+        engine.onBar(m, quote);
+        this.#account.mark(m, quote.close);
+      }
     }
     this.#equity.push(times[k] as number, this.#account.equity(), this.#account.hasOpenPositions);
     return true;

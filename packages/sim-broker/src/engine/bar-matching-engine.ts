@@ -186,6 +186,11 @@ export class BarMatchingEngine implements MatchingEngine {
     return (this.#closePending[m] as number) > 0;
   }
 
+  /** Number of orders resting in market `m`'s book (0: `onBar` only counts the bar, it reads nothing of it). */
+  bookSize(m: number): number {
+    return (this.#books[m] as BookOrder[]).length;
+  }
+
   barsSeen(m: number): number {
     return this.#seen[m] as number;
   }
