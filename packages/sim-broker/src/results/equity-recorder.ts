@@ -1,0 +1,50 @@
+import type { EquityCurve } from './types.js';
+
+/** A growable equity curve over typed arrays: appending a sample allocates only when capacity doubles. */
+export class EquityRecorder {
+  #times: Float64Array;
+  #values: Float64Array;
+  #exposed: Uint8Array;
+  #length = 0;
+
+  constructor(capacity = 1024) {
+    const size = Math.max(16, capacity);
+    this.#times = new Float64Array(size);
+    this.#values = new Float64Array(size);
+    this.#exposed = new Uint8Array(size);
+  }
+
+  /** Number of samples. */
+  get length(): number {
+    return this.#length;
+  }
+
+  /** Appends a sample. */
+  push(time: number, value: number, exposed: boolean): void {
+    const k = this.#length;
+    if (k === this.#times.length) this.#grow();
+    this.#times[k] = time;
+    this.#values[k] = value;
+    this.#exposed[k] = exposed ? 1 : 0;
+    this.#length = k + 1;
+  }
+
+  /** A copy of the samples so far. */
+  snapshot(): EquityCurve {
+    const n = this.#length;
+    return { times: this.#times.slice(0, n), values: this.#values.slice(0, n), exposed: this.#exposed.slice(0, n) };
+  }
+
+  #grow(): void {
+    const size = this.#times.length * 2;
+    const times = new Float64Array(size);
+    times.set(this.#times);
+    const values = new Float64Array(size);
+    values.set(this.#values);
+    const exposed = new Uint8Array(size);
+    exposed.set(this.#exposed);
+    this.#times = times;
+    this.#values = values;
+    this.#exposed = exposed;
+  }
+}
