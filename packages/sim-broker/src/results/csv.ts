@@ -60,7 +60,9 @@ export function ordersCsv(orders: readonly Order[]): string {
 export function fillsCsv(fills: readonly Fill[]): string {
   const lines = ['id,order_id,client_order_id,symbol,side,amount,price,fee,fee_currency,maker,timestamp,tag'];
   for (const f of fills) {
-    lines.push(row([f.id, f.orderId, f.clientOrderId, f.symbol, f.side, f.amount, f.price, f.fee, f.feeCurrency, f.maker, f.timestamp, f.tag]));
+    lines.push(
+      row([f.id, f.orderId, f.clientOrderId, f.symbol, f.side, f.amount, f.price, f.fee, f.feeCurrency, f.maker, f.timestamp, f.tag]),
+    );
   }
   return `${lines.join('\n')}\n`;
 }

@@ -63,8 +63,11 @@ export function buildTrades(fills: readonly Fill[]): TradeRow[] {
     }
   }
   for (const [symbol, lots] of lotsBySymbol) {
-    for (const lot of lots) rows.push({ row: { symbol, entryTime: lot.time, entryPrice: lot.price, size: lot.left }, order: lot.order, seq: rows.length });
+    for (const lot of lots)
+      rows.push({ row: { symbol, entryTime: lot.time, entryPrice: lot.price, size: lot.left }, order: lot.order, seq: rows.length });
   }
-  rows.sort((a, b) => compareSymbols(a.row.symbol, b.row.symbol) || a.row.entryTime - b.row.entryTime || a.order - b.order || a.seq - b.seq);
+  rows.sort(
+    (a, b) => compareSymbols(a.row.symbol, b.row.symbol) || a.row.entryTime - b.row.entryTime || a.order - b.order || a.seq - b.seq,
+  );
   return rows.map((r) => r.row);
 }

@@ -11,7 +11,13 @@ import type { SimulationResults } from './types.js';
  */
 export function summarizeResults(results: SimulationResults): Record<string, unknown> {
   const { orders, fills, trades, equity, ...summary } = results;
-  return { ...summary, orderCount: orders.length, fillCount: fills.length, tradeRowCount: trades.length, equitySamples: equity.values.length };
+  return {
+    ...summary,
+    orderCount: orders.length,
+    fillCount: fills.length,
+    tradeRowCount: trades.length,
+    equitySamples: equity.values.length,
+  };
 }
 
 /** File names {@link writeResults} writes. */
