@@ -1,3 +1,5 @@
+import type { ModelShorthands } from '../models/shorthand.js';
+import { resolveModels } from '../models/shorthand.js';
 import type {
   Balance,
   BarSeries,
@@ -25,12 +27,7 @@ import { ColumnarBarSeries } from '../data/series.js';
 import { BarMatchingEngine } from '../engine/bar-matching-engine.js';
 import type { MarketSpec } from '../markets.js';
 import { MarketTable } from '../markets.js';
-import type { FeeSchedule } from '../models/fees.js';
-import { makerTakerFees } from '../models/fees.js';
-import { fixedLatency } from '../models/latency.js';
-import { fixedBpsSlippage } from '../models/slippage.js';
-import type { BarQuote, FeeModel, FillTiming, IntrabarPriority, LatencyModel, SlippageModel, VolumeCapModel } from '../models/types.js';
-import { volumeShareCap } from '../models/volume.js';
+import type { BarQuote, FillTiming, IntrabarPriority } from '../models/types.js';
 import { EquityRecorder } from '../results/equity-recorder.js';
 import { computeMetrics } from '../results/metrics.js';
 import { buildTrades } from '../results/trades.js';
@@ -65,21 +62,13 @@ interface CachedPrice {
 }
 
 /** Options of {@link SimulatedBroker}. */
-export interface SimulatedBrokerOptions {
+export interface SimulatedBrokerOptions extends ModelShorthands {
   /** One {@link BarColumns} per symbol (symbols must differ). */
   readonly data: readonly BarColumns[];
   /** Currency, starting balances, shorting. Default: `USD`, 1,000,000 USD, no shorts. */
   readonly account?: AccountOptions;
   /** Trading rules per symbol (steps, minimums, base/quote); other symbols get derived markets. */
   readonly markets?: readonly MarketSpec[];
-  /** A fee model, or maker/taker rates and a per-order fee. Default: no fees. */
-  readonly fees?: FeeModel | FeeSchedule;
-  /** A slippage model, or a fixed number of basis points. Default: none. */
-  readonly slippage?: SlippageModel | number;
-  /** A volume cap model, or the share of each bar's volume orders may take (0 < share <= 1). Default: none. */
-  readonly volumeCap?: VolumeCapModel | number;
-  /** A latency model, or the number of the symbol's bars an order waits before it can match. Default 0. */
-  readonly latencySteps?: LatencyModel | number;
   /** Default `next-open`; `cheat-on-close` fills market orders at the current bar's close. */
   readonly fillTiming?: FillTiming;
   /** Default `stop-first`. */
@@ -170,10 +159,7 @@ export class SimulatedBroker implements ReplayBroker<SimulationResults> {
     this.#engine = new BarMatchingEngine({
       markets: this.#markets,
       account: this.#account,
-      fees: toFeeModel(options.fees),
-      slippage: typeof options.slippage === 'number' ? fixedBpsSlippage(options.slippage) : options.slippage,
-      volumeCap: typeof options.volumeCap === 'number' ? volumeShareCap(options.volumeCap) : options.volumeCap,
-      latency: typeof options.latencySteps === 'number' ? fixedLatency(options.latencySteps) : options.latencySteps,
+      ...resolveModels(options),
       fillTiming: this.#fillTiming,
       intrabarPriority: this.#intrabarPriority,
       onEvent: (event) => this.#publish(event),
@@ -473,11 +459,6 @@ export class SimulatedBroker implements ReplayBroker<SimulationResults> {
  * ```
  */
 export const createSimulatedBroker: BrokerFactory<SimulatedBrokerOptions, SimulatedBroker> = (options) => new SimulatedBroker(options);
-
-function toFeeModel(fees: FeeModel | FeeSchedule | undefined): FeeModel | undefined {
-  if (fees === undefined) return undefined;
-  return typeof (fees as Partial<FeeModel>).fee === 'function' ? (fees as FeeModel) : makerTakerFees(fees as FeeSchedule);
-}
 
 function describeRef(ref: OrderRef): string {
   return 'orderId' in ref ? `${ref.orderId} on ${ref.symbol}` : `with clientOrderId "${ref.clientOrderId}" on ${ref.symbol}`;

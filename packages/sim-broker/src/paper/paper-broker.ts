@@ -1,3 +1,5 @@
+import type { ModelShorthands } from '../models/shorthand.js';
+import { resolveModels } from '../models/shorthand.js';
 import type {
   Balance,
   Bar,
@@ -24,18 +26,13 @@ import { Account } from '../account/account.js';
 import { BarMatchingEngine } from '../engine/bar-matching-engine.js';
 import type { MarketSpec } from '../markets.js';
 import { floorToStep, MarketTable } from '../markets.js';
-import type { FeeSchedule } from '../models/fees.js';
-import { makerTakerFees } from '../models/fees.js';
-import { fixedLatency } from '../models/latency.js';
-import { fixedBpsSlippage } from '../models/slippage.js';
-import type { BarQuote, FeeModel, FillTiming, IntrabarPriority, LatencyModel, SlippageModel, VolumeCapModel } from '../models/types.js';
-import { volumeShareCap } from '../models/volume.js';
+import type { BarQuote, FillTiming, IntrabarPriority } from '../models/types.js';
 
 /** Bars read from the data source per catch-up, when the caller asks for fewer. */
 const DEFAULT_FEED_WINDOW = 50;
 
 /** Options of {@link PaperBroker}. */
-export interface PaperBrokerOptions {
+export interface PaperBrokerOptions extends ModelShorthands {
   /**
    * Where markets, bars and prices come from: any {@link Broker}, e.g. a `CcxtBroker` without
    * keys. The paper broker never sends it an order.
@@ -51,14 +48,6 @@ export interface PaperBrokerOptions {
   readonly account?: AccountOptions;
   /** Overrides of the data source's market rules (steps, minimums), per symbol. */
   readonly markets?: readonly MarketSpec[];
-  /** A fee model, or maker/taker rates and a per-order fee. Default: no fees. */
-  readonly fees?: FeeModel | FeeSchedule;
-  /** A slippage model, or a fixed number of basis points. Default: none. */
-  readonly slippage?: SlippageModel | number;
-  /** A volume cap model, or the share of each bar's volume orders may take. Default: none. */
-  readonly volumeCap?: VolumeCapModel | number;
-  /** A latency model, or the number of bars an order waits before it can match. Default 0. */
-  readonly latencySteps?: LatencyModel | number;
   /** Default `next-open`. */
   readonly fillTiming?: FillTiming;
   /** Default `stop-first`. */
@@ -193,10 +182,7 @@ export class PaperBroker implements Broker {
     this.#engine = new BarMatchingEngine({
       markets,
       account,
-      fees: toFeeModel(options.fees),
-      slippage: typeof options.slippage === 'number' ? fixedBpsSlippage(options.slippage) : options.slippage,
-      volumeCap: typeof options.volumeCap === 'number' ? volumeShareCap(options.volumeCap) : options.volumeCap,
-      latency: typeof options.latencySteps === 'number' ? fixedLatency(options.latencySteps) : options.latencySteps,
+      ...resolveModels(options),
       fillTiming: options.fillTiming ?? 'next-open',
       intrabarPriority: options.intrabarPriority ?? 'stop-first',
       onEvent: (event) => this.#publish(event),
@@ -424,9 +410,4 @@ function toQuote(bar: Bar): BarQuote {
     close: bar.close,
     volume: bar.volume,
   };
-}
-
-function toFeeModel(fees: FeeModel | FeeSchedule | undefined): FeeModel | undefined {
-  if (fees === undefined) return undefined;
-  return typeof (fees as Partial<FeeModel>).fee === 'function' ? (fees as FeeModel) : makerTakerFees(fees as FeeSchedule);
 }
