@@ -53,7 +53,7 @@ describe('published tarballs', () => {
       const installed = join(project, 'node_modules', manifest.name);
       const files = readdirSync(installed).sort();
       expect(
-        files.filter((f) => !['dist', 'README.md', 'package.json', 'LICENSE', 'CHANGELOG.md', 'assets', 'schema'].includes(f)),
+        files.filter((f) => !['dist', 'README.md', 'package.json', 'LICENSE', 'CHANGELOG.md', 'assets', 'schema', 'bin'].includes(f)),
       ).toEqual([]);
       const exportsMap = (manifest.exports ?? {}) as Record<string, unknown>;
       for (const [key, target] of Object.entries(exportsMap)) {
