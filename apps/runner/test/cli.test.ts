@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -40,10 +41,12 @@ describe('bt: usage', () => {
     expect((await runCli(['validate'])).code).toBe(2);
   });
 
-  it('is an ESM file with a shebang, as the package bin', () => {
-    const manifest = readJson(join(RUNNER_DIR, 'package.json')) as { bin: Record<string, string> };
-    expect(join(RUNNER_DIR, manifest.bin.bt as string)).toBe(CLI);
+  it('is an ESM file with a shebang, launched by the package bin', () => {
+    const manifest = readJson(join(RUNNER_DIR, 'package.json')) as { bin: Record<string, string>; version: string };
+    const bin = join(RUNNER_DIR, manifest.bin.bt as string);
     expect(readFileSync(CLI, 'utf8').startsWith('#!/usr/bin/env node\n')).toBe(true);
+    expect(readFileSync(bin, 'utf8').startsWith('#!/usr/bin/env node\n')).toBe(true);
+    expect(execFileSync(process.execPath, [bin, '--version'], { encoding: 'utf8' }).trim()).toBe(manifest.version);
   });
 });
 
