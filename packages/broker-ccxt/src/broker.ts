@@ -18,7 +18,7 @@ import type {
   Timeframe,
   Unsubscribe,
 } from '@bt/core';
-import { BtError, isBtError, LiveClock, silentLogger, timeframeToMs } from '@bt/core';
+import { BrokerEventHub, BtError, isBtError, LiveClock, silentLogger, timeframeToMs } from '@bt/core';
 import type { BarFeedStatus } from './bars.js';
 import { BarFeed } from './bars.js';
 import type { CcxtExchange, CcxtOrder, CcxtTrade } from './ccxt-types.js';
@@ -93,7 +93,7 @@ export class CcxtBroker implements Broker {
   readonly #tracker = new OrderTracker();
   readonly #book = new SpotPositionBook();
   readonly #traded = new Set<string>();
-  #listeners: readonly BrokerListener[] = [];
+  readonly #events: BrokerEventHub;
   #session: Session | undefined;
   #connecting: Promise<void> | undefined;
   #syncing: Promise<void> | undefined;
@@ -108,6 +108,7 @@ export class CcxtBroker implements Broker {
     this.#clock = options.clock ?? new LiveClock();
     this.#random = options.random ?? Math.random;
     this.#log = redactingLogger((options.logger ?? silentLogger).child({ broker: this.id }), this.#redactor);
+    this.#events = new BrokerEventHub(this.#log);
     this.#profile = profileOf(this.#options.exchange);
     this.capabilities = Object.freeze({
       orderTypes: Object.freeze(['market', 'limit'] as const),
@@ -588,10 +589,7 @@ export class CcxtBroker implements Broker {
 
   /** Receives fills and order updates, each once; a listener that throws is logged and skipped. */
   subscribe(listener: BrokerListener): Unsubscribe {
-    this.#listeners = [...this.#listeners, listener];
-    return () => {
-      this.#listeners = this.#listeners.filter((l) => l !== listener);
-    };
+    return this.#events.subscribe(listener);
   }
 
   /**
@@ -717,16 +715,7 @@ export class CcxtBroker implements Broker {
   }
 
   #publish(event: BrokerEvent): void {
-    for (const listener of this.#listeners) {
-      try {
-        listener(event);
-      } catch (error) {
-        this.#log.warn('a broker listener threw; the event was dropped for it', {
-          type: event.type,
-          cause: error instanceof Error ? error.message : String(error),
-        });
-      }
-    }
+    this.#events.emit(event);
   }
 
   // ---- helpers ---------------------------------------------------------------------------------

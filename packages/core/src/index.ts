@@ -13,6 +13,7 @@ export type {
   Unsubscribe,
 } from './broker.js';
 export { isReplayBroker } from './broker.js';
+export { BrokerEventHub } from './broker-events.js';
 export type { Clock } from './clock.js';
 export type { RunnableStepCoordinator, StepCoordinator } from './coordinator.js';
 export { POSITION_MONITOR } from './coordinator.js';

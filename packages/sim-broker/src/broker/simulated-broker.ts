@@ -19,7 +19,7 @@ import type {
   Timeframe,
   Unsubscribe,
 } from '@bt/core';
-import { BtError, silentLogger } from '@bt/core';
+import { BrokerEventHub, BtError, silentLogger } from '@bt/core';
 import type { AccountOptions } from '../account/account.js';
 import { Account } from '../account/account.js';
 import type { BarColumns } from '../data/columns.js';
@@ -123,7 +123,7 @@ export class SimulatedBroker implements ReplayBroker<SimulationResults> {
   readonly #equity: EquityRecorder;
   readonly #fills: Fill[] = [];
   readonly #rejections: { rejection: SubmitRejection; arrival: number }[] = [];
-  #listeners: readonly BrokerListener[] = [];
+  readonly #events: BrokerEventHub;
   #closed = false;
 
   /** @throws BtError `CONFIG` on bad options (no data, duplicate symbols, bad markets or models). */
@@ -156,6 +156,7 @@ export class SimulatedBroker implements ReplayBroker<SimulationResults> {
       throw new BtError('CONFIG', `intrabarPriority: expected "stop-first" or "limit-first", got "${String(this.#intrabarPriority)}"`);
     }
     this.#log = options.logger ?? silentLogger;
+    this.#events = new BrokerEventHub(this.#log);
     this.#engine = new BarMatchingEngine({
       markets: this.#markets,
       account: this.#account,
@@ -302,10 +303,7 @@ export class SimulatedBroker implements ReplayBroker<SimulationResults> {
   }
 
   subscribe(listener: BrokerListener): Unsubscribe {
-    this.#listeners = [...this.#listeners, listener];
-    return () => {
-      this.#listeners = this.#listeners.filter((l) => l !== listener);
-    };
+    return this.#events.subscribe(listener);
   }
 
   /**
@@ -431,16 +429,7 @@ export class SimulatedBroker implements ReplayBroker<SimulationResults> {
 
   #publish(event: BrokerEvent): void {
     if (event.type === 'fill') this.#fills.push(event.fill);
-    for (const listener of this.#listeners) {
-      try {
-        listener(event);
-      } catch (error) {
-        this.#log.warn('a broker listener threw; the event was dropped for it', {
-          type: event.type,
-          cause: error instanceof Error ? error.message : String(error),
-        });
-      }
-    }
+    this.#events.emit(event);
   }
 
   #unknownSymbol(symbol: string): BtError {

@@ -20,7 +20,7 @@ import type {
   Timeframe,
   Unsubscribe,
 } from '@bt/core';
-import { ArrayBarSeries, BtError, isTimeframe, silentLogger } from '@bt/core';
+import { ArrayBarSeries, BrokerEventHub, BtError, isTimeframe, silentLogger } from '@bt/core';
 import type { AccountOptions } from '../account/account.js';
 import { Account } from '../account/account.js';
 import { BarMatchingEngine } from '../engine/bar-matching-engine.js';
@@ -104,7 +104,7 @@ export class PaperBroker implements Broker {
   #account: Account | undefined;
   #engine: BarMatchingEngine | undefined;
   #feeds: FeedState[] = [];
-  #listeners: readonly BrokerListener[] = [];
+  readonly #events: BrokerEventHub;
   #connected = false;
 
   /** @throws BtError `CONFIG` on bad options. */
@@ -127,6 +127,7 @@ export class PaperBroker implements Broker {
     this.#data = options.data;
     this.#clock = options.clock;
     this.#log = options.logger ?? silentLogger;
+    this.#events = new BrokerEventHub(this.#log);
     this.#window = window;
     this.id = `paper:${options.data.id}`;
     this.capabilities = Object.freeze({
@@ -282,10 +283,7 @@ export class PaperBroker implements Broker {
 
   /** Receives the matching engine's fills and order updates; a listener that throws is logged and skipped. */
   subscribe(listener: BrokerListener): Unsubscribe {
-    this.#listeners = [...this.#listeners, listener];
-    return () => {
-      this.#listeners = this.#listeners.filter((l) => l !== listener);
-    };
+    return this.#events.subscribe(listener);
   }
 
   /** Reads every paper symbol's new bars and feeds them to the matching engine. */
@@ -350,16 +348,7 @@ export class PaperBroker implements Broker {
   }
 
   #publish(event: BrokerEvent): void {
-    for (const listener of this.#listeners) {
-      try {
-        listener(event);
-      } catch (error) {
-        this.#log.warn('a broker listener threw; the event was dropped for it', {
-          type: event.type,
-          cause: error instanceof Error ? error.message : String(error),
-        });
-      }
-    }
+    this.#events.emit(event);
   }
 
   #require(method: string): { markets: MarketTable; account: Account; engine: BarMatchingEngine } {
