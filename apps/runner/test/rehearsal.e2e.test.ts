@@ -11,7 +11,7 @@ import { csvRows, runCli, SAMPLE, tempDir, writeSampleSlice } from './helpers/cl
  * the other). One built binary, one strategy, three configs that differ only in their broker
  * section:
  *   (a) sim:   a backtest of the CSV;
- *   (b) paper: market data from an exchange emulator replaying the same CSV 500x as fast (a 1-minute
+ *   (b) paper: market data from an exchange emulator replaying the same CSV 250x as fast (a 1-minute
  *              bar closes every 120 ms), fills by sim-broker's PaperBroker;
  *   (c) ccxt:  real orders through ccxt to an emulator replaying the CSV the same way, with test
  *              keys from environment variables.
@@ -21,7 +21,7 @@ import { csvRows, runCli, SAMPLE, tempDir, writeSampleSlice } from './helpers/cl
  */
 
 const MINUTE = 60_000;
-const SPEED = 500;
+const SPEED = 250;
 const BARS = 400;
 /** The emulators start at this bar's open; bt connects a few simulated minutes later. */
 const START_BAR = 20;
@@ -106,14 +106,14 @@ function parity(backtestFills: readonly FillKey[], liveFills: readonly FillKey[]
   return { from, to, backtest: expected, live, identical, maxPriceDiff, inherited };
 }
 
-describe('e2e (slow, ~35 s): one binary, three configs (sim, paper and ccxt against the exchange emulator)', () => {
+describe('e2e (slow, ~65 s): one binary, three configs (sim, paper and ccxt against the exchange emulator)', () => {
   const dir = tempDir('bt-rehearsal-');
   const data = join(dir, 'BTCUSDT.csv');
   const out = (mode: Mode) => join(dir, 'out', mode);
   const results: Partial<Record<Mode, CliResult>> = {};
   let startTime = 0;
 
-  /** Starts an emulator over the CSV at START_BAR, 500x real time, no fees; runs `mode` against it. */
+  /** Starts an emulator over the CSV at START_BAR, 250x real time, no fees; runs `mode` against it. */
   async function rehearse(mode: 'paper' | 'ccxt'): Promise<CliResult> {
     const emulator: RunningEmulator = await startEmulator({
       data: [{ symbol: 'BTC/USDT', file: data }],
@@ -140,7 +140,7 @@ describe('e2e (slow, ~35 s): one binary, three configs (sim, paper and ccxt agai
     results.sim = await runCli(['run', '-c', 'sim.yaml', '-o', out('sim'), '-q', '--no-report'], { cwd: dir });
     results.paper = await rehearse('paper');
     results.ccxt = await rehearse('ccxt');
-  }, 120_000);
+  }, 180_000);
 
   const json = (mode: Mode) => JSON.parse(readFileSync(join(out(mode), 'results.json'), 'utf8')) as Record<string, unknown>;
   const barStats = (mode: Mode) => (json(mode).bars as Record<string, BarStats>)['BTC/USDT'] as BarStats;
