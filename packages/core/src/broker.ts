@@ -90,6 +90,31 @@ export interface ReplayBroker<TResults = unknown> extends Broker {
   currentTime(): number;
   /** What the replay produced: orders, fills, trades, equity and metrics. */
   getResults(): Promise<TResults>;
+  /**
+   * Optional: synchronous access to one symbol's replay, for the hot loop of a backtest. A
+   * replay broker holds everything in memory, so it can answer at once; a worker that reads
+   * through a feed skips a promise and a turn of the microtask queue per read. A feed must answer
+   * exactly what the async methods would resolve to at the same moment (the conformance suite
+   * checks it), so a run gives the same results with or without one.
+   *
+   * Called once per symbol, by that symbol's worker at its first tick; may throw what
+   * `getBars(symbol, timeframe, ...)` would reject with (unknown symbol, unloaded timeframe).
+   */
+  openFeed?(symbol: string, timeframe: Timeframe): ReplayFeed;
+}
+
+/**
+ * Synchronous reads of one symbol of a {@link ReplayBroker} (see {@link ReplayBroker.openFeed}).
+ * Each method returns what the named async method would resolve to, or throws what it would
+ * reject with.
+ */
+export interface ReplayFeed {
+  /** `await broker.getBars(symbol, timeframe, limit)`. */
+  bars(limit: number): BarSeries;
+  /** `await broker.getPositions(symbol)`. */
+  positions(): readonly Position[];
+  /** `await broker.advanceTime(symbol)`. */
+  advance(): boolean;
 }
 
 /** True when `broker` is a {@link ReplayBroker}. */

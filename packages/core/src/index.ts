@@ -10,6 +10,7 @@ export type {
   BrokerListener,
   OrderRef,
   ReplayBroker,
+  ReplayFeed,
   Unsubscribe,
 } from './broker.js';
 export { isReplayBroker } from './broker.js';

@@ -1,4 +1,4 @@
-import type { Broker } from './broker.js';
+import type { Broker, ReplayBroker, ReplayFeed } from './broker.js';
 import type { Clock } from './clock.js';
 import { BtError } from './errors.js';
 import type { Logger } from './logger.js';
@@ -7,22 +7,55 @@ import { ArrayBarSeries } from './market.js';
 import type { OrderGateway } from './order-gateway.js';
 import type { Fill, Order, OrderAck, OrderSide, Position } from './orders.js';
 import { flatPosition } from './orders.js';
-import type { OrderApi, OrderOptions, Strategy, StrategyContext, StrategySpec, SymbolConfig } from './strategy.js';
+import type {
+  OrderApi,
+  OrderOptions,
+  Strategy,
+  StrategyContext,
+  StrategyOrder,
+  StrategyParams,
+  StrategySpec,
+  SymbolConfig,
+} from './strategy.js';
 import type { Timeframe } from './timeframe.js';
 import type { TradeManager } from './trade-manager.js';
 
 const DEFAULT_LOOKBACK = 300;
 
-interface MutableContext extends StrategyContext {
+/**
+ * A strategy's context: the same object every tick. `bars` and `isNewBar` are set by the
+ * orchestrator; `position` is read from it, so a replay feed is asked for the position only by
+ * ticks that look at it.
+ */
+class SlotContext implements StrategyContext {
   bars: BarSeries;
-  isNewBar: boolean;
-  position: Position;
+  isNewBar = false;
+  readonly #position: () => Position;
+
+  constructor(
+    readonly symbol: string,
+    readonly timeframe: Timeframe,
+    readonly strategyId: string,
+    readonly clock: Clock,
+    readonly log: Logger,
+    readonly params: StrategyParams,
+    readonly orders: OrderApi,
+    bars: BarSeries,
+    position: () => Position,
+  ) {
+    this.bars = bars;
+    this.#position = position;
+  }
+
+  get position(): Position {
+    return this.#position();
+  }
 }
 
 interface StrategySlot {
   readonly spec: StrategySpec;
   readonly strategy: Strategy;
-  readonly ctx: MutableContext;
+  readonly ctx: SlotContext;
   lastSeenClose: number;
 }
 
@@ -38,6 +71,8 @@ export interface OrchestratorDeps {
   readonly log: Logger;
   readonly gateway: OrderGateway;
   readonly tradeManager: TradeManager;
+  /** Read through the broker's {@link ReplayBroker.openFeed} when it has one (replay pacing). */
+  readonly replay?: boolean;
 }
 
 /**
@@ -54,36 +89,36 @@ export class SymbolOrchestrator {
   readonly #lookback: number;
   #queue: QueuedEvent[] = [];
   #lastBarClose = Number.NEGATIVE_INFINITY;
-  // The last promises getBars and getPositions returned, with what they fulfilled with (see tick).
-  #barsPromise: Promise<BarSeries> | undefined;
-  #bars: BarSeries | undefined;
-  #positionsPromise: Promise<readonly Position[]> | undefined;
-  #positions: readonly Position[] | undefined;
+  /** Replay with a broker that has feeds: reads go through {@link SymbolOrchestrator.#feed}. */
+  readonly #feedable: boolean;
+  #feed: ReplayFeed | undefined;
+  /** This tick's position; undefined until read when reading through a feed. */
+  #position: Position | undefined;
+  readonly #flat: Position;
 
   constructor(config: SymbolConfig, deps: OrchestratorDeps) {
     this.symbol = config.symbol;
     this.timeframe = config.timeframe;
     this.#deps = deps;
+    this.#feedable = deps.replay === true && typeof (deps.broker as Partial<ReplayBroker>).openFeed === 'function';
+    this.#flat = flatPosition(config.symbol);
+    this.#position = this.#flat;
     const empty = new ArrayBarSeries(config.symbol, config.timeframe, []);
+    const position = (): Position => this.#currentPosition();
     this.#slots = config.strategies.map((spec) => {
       const strategy = spec.create(config.symbol);
-      const slot: StrategySlot = {
-        spec,
-        strategy,
-        ctx: {
-          symbol: config.symbol,
-          timeframe: config.timeframe,
-          strategyId: spec.id,
-          bars: empty,
-          isNewBar: false,
-          position: flatPosition(config.symbol),
-          clock: deps.clock,
-          log: deps.log.child({ symbol: config.symbol, strategy: spec.id }),
-          params: spec.params ?? {},
-          orders: this.#orderApi(spec.id),
-        },
-        lastSeenClose: Number.NEGATIVE_INFINITY,
-      };
+      const ctx = new SlotContext(
+        config.symbol,
+        config.timeframe,
+        spec.id,
+        deps.clock,
+        deps.log.child({ symbol: config.symbol, strategy: spec.id }),
+        spec.params ?? {},
+        this.#orderApi(spec.id),
+        empty,
+        position,
+      );
+      const slot: StrategySlot = { spec, strategy, ctx, lastSeenClose: Number.NEGATIVE_INFINITY };
       this.#byId.set(spec.id, slot);
       return slot;
     });
@@ -121,45 +156,54 @@ export class SymbolOrchestrator {
   /**
    * One tick: read bars and position, deliver queued events, then call every strategy.
    *
-   * A broker may hand out the very promise it returned before (the SimulatedBroker caches its
-   * answers). A promise's value never changes once fulfilled, so such a promise is read from what
-   * it gave last time instead of being awaited again: the same values, without a turn of the
-   * microtask queue. When every read is known that way, nothing is queued and no strategy returns
-   * a promise, the whole tick runs synchronously and returns undefined; otherwise it returns the
-   * promise of the rest of the tick. Errors are thrown or rejected accordingly: await the result.
+   * Through a replay feed the reads are synchronous, and the position is read only if a strategy
+   * (or the order API) looks at it. When nothing is queued and no strategy returns a promise, the
+   * whole tick runs synchronously and returns undefined; otherwise it returns the promise of the
+   * rest of the tick. Errors are thrown or rejected accordingly: await the result.
    */
   tick(): Promise<void> | undefined {
-    const { broker } = this.#deps;
-    const barsPromise = broker.getBars(this.symbol, this.timeframe, this.#lookback);
-    if (barsPromise !== this.#barsPromise) return this.#tickAfterReads(barsPromise, undefined);
-    const positionsPromise = broker.getPositions(this.symbol);
-    if (positionsPromise !== this.#positionsPromise) return this.#tickAfterReads(undefined, positionsPromise);
-    return this.#run(this.#bars as BarSeries, this.#positions as readonly Position[]);
+    if (!this.#feedable) return this.#tickAsync();
+    const feed = this.#feed ?? this.#openFeed();
+    this.#position = undefined;
+    return this.#run(feed.bars(this.#lookback));
   }
 
-  /** The rest of a tick once a broker read has to be awaited. */
-  async #tickAfterReads(
-    barsPromise: Promise<BarSeries> | undefined,
-    positionsPromise: Promise<readonly Position[]> | undefined,
-  ): Promise<void> {
-    if (barsPromise !== undefined) {
-      const bars = await barsPromise;
-      this.#barsPromise = barsPromise;
-      this.#bars = bars;
-      positionsPromise = this.#deps.broker.getPositions(this.symbol);
-    }
-    if (positionsPromise !== this.#positionsPromise) {
-      const positions = await (positionsPromise as Promise<readonly Position[]>);
-      this.#positionsPromise = positionsPromise;
-      this.#positions = positions;
-    }
-    const pending = this.#run(this.#bars as BarSeries, this.#positions as readonly Position[]);
+  /**
+   * Moves the replay to its next step for this symbol: through the feed when there is one (a
+   * boolean), else the broker's `advanceTime` (a promise). True while the symbol has data.
+   */
+  advance(): boolean | Promise<boolean> {
+    const feed = this.#feed;
+    return feed === undefined ? (this.#deps.broker as ReplayBroker).advanceTime(this.symbol) : feed.advance();
+  }
+
+  #openFeed(): ReplayFeed {
+    const feed = (this.#deps.broker as ReplayBroker).openFeed?.(this.symbol, this.timeframe) as ReplayFeed;
+    this.#feed = feed;
+    return feed;
+  }
+
+  /** A tick through the broker's async reads. */
+  async #tickAsync(): Promise<void> {
+    const { broker } = this.#deps;
+    const bars = await broker.getBars(this.symbol, this.timeframe, this.#lookback);
+    this.#position = positionOf(await broker.getPositions(this.symbol), this.symbol, this.#flat);
+    const pending = this.#run(bars);
     if (pending !== undefined) await pending;
   }
 
-  /** Hands the tick's bars and position to every strategy, delivers queued events, then calls them. */
-  #run(bars: BarSeries, positions: readonly Position[]): Promise<void> | undefined {
-    const position = positionOf(positions, this.symbol);
+  /** This tick's position (read through the feed on first use). */
+  #currentPosition(): Position {
+    let position = this.#position;
+    if (position === undefined) {
+      position = positionOf((this.#feed as ReplayFeed).positions(), this.symbol, this.#flat);
+      this.#position = position;
+    }
+    return position;
+  }
+
+  /** Hands the tick's bars to every strategy, delivers queued events, then calls them. */
+  #run(bars: BarSeries): Promise<void> | undefined {
     const newest = bars.length > 0 ? bars.closeTime(bars.length - 1) : Number.NEGATIVE_INFINITY;
     if (newest > this.#deps.clock.now()) {
       throw new BtError(
@@ -168,10 +212,8 @@ export class SymbolOrchestrator {
       );
     }
     this.#lastBarClose = newest;
-    for (const slot of this.#slots) {
-      slot.ctx.bars = bars;
-      slot.ctx.position = position;
-    }
+    const slots = this.#slots;
+    for (let i = 0; i < slots.length; i++) (slots[i] as StrategySlot).ctx.bars = bars;
     if (this.#queue.length !== 0) return this.#deliverThenCall(newest);
     return this.#callStrategies(newest, 0);
   }
@@ -236,12 +278,13 @@ export class SymbolOrchestrator {
     const { gateway, broker } = this.#deps;
     const symbol = this.symbol;
     const market = (side: OrderSide, amount: number, options?: OrderOptions): Promise<OrderAck> =>
-      gateway.submit(symbol, strategyId, { side, type: 'market', amount, ...options });
+      gateway.submit(symbol, strategyId, withOptions({ side, type: 'market', amount }, options));
     return {
       submit: (order) => gateway.submit(symbol, strategyId, order),
       buy: (amount, options) => market('buy', amount, options),
       sell: (amount, options) => market('sell', amount, options),
-      limit: (side, amount, price, options) => gateway.submit(symbol, strategyId, { side, type: 'limit', amount, price, ...options }),
+      limit: (side, amount, price, options) =>
+        gateway.submit(symbol, strategyId, withOptions({ side, type: 'limit', amount, price }, options)),
       close: async () => {
         const position = this.#byId.get(strategyId)?.ctx.position;
         if (position === undefined || position.side === 'flat' || position.size <= 0) return undefined;
@@ -256,11 +299,22 @@ export class SymbolOrchestrator {
   }
 }
 
-/** The position of `symbol` in `positions`, or a flat one (a plain loop: this runs every tick). */
-function positionOf(positions: readonly Position[], symbol: string): Position {
+/** The position of `symbol` in `positions`, or `flat` (a plain loop: this runs every tick). */
+function positionOf(positions: readonly Position[], symbol: string, flat: Position): Position {
   for (let i = 0; i < positions.length; i++) {
     const position = positions[i] as Position;
     if (position.symbol === symbol) return position;
   }
-  return flatPosition(symbol);
+  return flat;
+}
+
+/** `{ ...order, ...options }`, by assignment (a spread after literal fields is slow in V8, per order). */
+function withOptions(order: { -readonly [K in keyof StrategyOrder]: StrategyOrder[K] }, options: OrderOptions | undefined): StrategyOrder {
+  if (options === undefined) return order;
+  for (const key in options) {
+    if (Object.hasOwn(options, key) && key !== '__proto__') {
+      (order as Record<string, unknown>)[key] = options[key as keyof OrderOptions];
+    }
+  }
+  return order;
 }

@@ -136,6 +136,7 @@ export class TradingController {
         log: this.#log,
         gateway: this.#gateway,
         tradeManager: this.#tradeManager,
+        replay: this.#options.pacing.kind === 'replay',
       });
       this.#orchestrators.push(orchestrator);
       this.#bySymbol.set(config.symbol, orchestrator);
@@ -241,12 +242,7 @@ export class TradingController {
 
   async #replayWorker(orchestrator: SymbolOrchestrator, coordinator: StepCoordinator): Promise<void> {
     const symbol = orchestrator.symbol;
-    const broker = this.#broker as ReplayBroker;
     const latch = this.#latch;
-    // The last promise advanceTime returned and its value: one handed out again is read without
-    // awaiting it (see SymbolOrchestrator.tick).
-    let advancePromise: Promise<boolean> | undefined;
-    let advanced = false;
     let step = 0;
     for (;;) {
       if (this.#stopping) break;
@@ -264,13 +260,8 @@ export class TradingController {
       step++;
       let hasData: boolean;
       try {
-        const advancing = broker.advanceTime(symbol);
-        if (advancing === advancePromise) hasData = advanced;
-        else {
-          hasData = await advancing;
-          advancePromise = advancing;
-          advanced = hasData;
-        }
+        const advancing = orchestrator.advance();
+        hasData = typeof advancing === 'boolean' ? advancing : await advancing;
       } catch (error) {
         if (this.#onReplayError(error, symbol, step, orchestrator.lastBarClose)) break;
         hasData = false;

@@ -16,6 +16,7 @@ import type {
   OrderRequest,
   Position,
   ReplayBroker,
+  ReplayFeed,
   Timeframe,
   Unsubscribe,
 } from '@bt/core';
@@ -214,23 +215,58 @@ export class SimulatedBroker implements ReplayBroker<SimulationResults> {
    * @throws BtError `NOT_SUPPORTED` for a timeframe other than the loaded one; `DATA` for an unknown symbol.
    */
   getBars(symbol: string, timeframe: Timeframe, limit: number): Promise<BarSeries> {
+    try {
+      const m = this.#barsMarket(symbol, timeframe);
+      this.#checkLimit(symbol, limit);
+      return this.#view(m, limit).promise;
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /**
+   * Synchronous reads of `symbol` (see core's `ReplayFeed`): the same values as `getBars`,
+   * `getPositions` and `advanceTime`, without a promise.
+   * @throws BtError as `getBars(symbol, timeframe, ...)` rejects: `DATA` for an unknown symbol,
+   * `NOT_SUPPORTED` for a timeframe other than the loaded one.
+   */
+  openFeed(symbol: string, timeframe: Timeframe): ReplayFeed {
+    const m = this.#barsMarket(symbol, timeframe);
+    return {
+      bars: (limit) => {
+        this.#checkLimit(symbol, limit);
+        return this.#view(m, limit).series;
+      },
+      positions: () => this.#account.positionList(m),
+      advance: () => this.#advance(m),
+    };
+  }
+
+  /** The market index of `symbol` for bar reads in `timeframe`. */
+  #barsMarket(symbol: string, timeframe: Timeframe): number {
     const m = this.#markets.indexOf(symbol);
-    if (m < 0) return Promise.reject(this.#unknownSymbol(symbol));
+    if (m < 0) throw this.#unknownSymbol(symbol);
     const columns = this.#columns[m] as BarColumns;
     if (timeframe !== columns.timeframe) {
-      return Promise.reject(
-        new BtError('NOT_SUPPORTED', `getBars(${symbol}, ${timeframe}): the simulation has ${symbol} only in ${columns.timeframe}`, {
-          details: { symbol, timeframe, loaded: columns.timeframe },
-        }),
-      );
+      throw new BtError('NOT_SUPPORTED', `getBars(${symbol}, ${timeframe}): the simulation has ${symbol} only in ${columns.timeframe}`, {
+        details: { symbol, timeframe, loaded: columns.timeframe },
+      });
     }
+    return m;
+  }
+
+  #checkLimit(symbol: string, limit: number): void {
     if (!(limit >= 0 && (Number.isInteger(limit) || limit === Number.POSITIVE_INFINITY))) {
-      return Promise.reject(new BtError('CONFIG', `getBars(${symbol}): limit must be an integer >= 0, got ${limit}`));
+      throw new BtError('CONFIG', `getBars(${symbol}): limit must be an integer >= 0, got ${limit}`);
     }
+  }
+
+  /** Market `m`'s reused bar view for `limit`, moved to its newest closed bar. */
+  #view(m: number, limit: number): SeriesView {
     let view = this.#views[m] as SeriesView;
     if (view.limit !== limit) {
       if (!Number.isNaN(view.limit)) {
-        const series = new ColumnarBarSeries(columns);
+        const series = new ColumnarBarSeries(this.#columns[m] as BarColumns);
         view = { series, limit, promise: Promise.resolve(series) };
         this.#views[m] = view;
       } else {
@@ -238,7 +274,7 @@ export class SimulatedBroker implements ReplayBroker<SimulationResults> {
       }
     }
     view.series.setWindow(this.#cursor[m] as number, limit);
-    return view.promise;
+    return view;
   }
 
   /** Close of the symbol's newest closed bar; NaN before its first bar has closed. */
@@ -317,10 +353,14 @@ export class SimulatedBroker implements ReplayBroker<SimulationResults> {
   advanceTime(symbol: string): Promise<boolean> {
     const m = this.#markets.indexOf(symbol);
     if (m < 0) return Promise.reject(this.#unknownSymbol(symbol));
+    return this.#advance(m) ? this.#true : this.#false;
+  }
+
+  #advance(m: number): boolean {
     let moved = true;
     if (this.#stepOf[m] === this.#step) moved = this.#takeStep();
     this.#stepOf[m] = this.#step;
-    return moved && (this.#schedule.lastClose[m] as number) >= this.currentTime() ? this.#true : this.#false;
+    return moved && (this.#schedule.lastClose[m] as number) >= this.currentTime();
   }
 
   /** Simulated time: the current step's time; before the first step, 1 ms before the first close. */

@@ -12,34 +12,66 @@ import type { BarExecution, ExecutionMoment } from './fill-rules.js';
 import { limitExecution, stopExecution, stopLimitExecution } from './fill-rules.js';
 import type { EngineListener, MatchingEngine, MatchingEngineOptions } from './matching-engine.js';
 
-/** An order in the book: its fixed terms, its mutable progress, and its latest frozen snapshot. */
-interface BookOrder {
-  readonly m: number;
-  readonly seq: number;
-  readonly id: string;
-  readonly symbol: string;
-  readonly side: OrderSide;
-  readonly type: OrderType;
-  readonly timeInForce: TimeInForce;
-  readonly amount: number;
-  readonly price: number | undefined;
-  readonly stopPrice: number | undefined;
-  readonly reduceOnly: boolean;
-  readonly clientOrderId: string | undefined;
-  readonly tag: string | undefined;
-  readonly createdAt: number;
-  /** A market order under cheat-on-close: matched by `onClose`, not `onBar`. */
-  readonly atClose: boolean;
-  /** First bar index (of its market) the order may execute in. */
-  activeFrom: number;
+/**
+ * An order in the book: its fixed terms and its mutable progress. Its public, frozen {@link Order}
+ * view is built when first asked for after a change (most orders are looked at only once filled).
+ */
+class BookOrder {
   /** A stop-limit whose stop has triggered. */
-  triggered: boolean;
-  filled: number;
+  triggered = false;
+  filled = 0;
   remaining: number;
   /** Sum of amount x price over the fills, for the average price. */
-  notional: number;
-  fills: number;
-  snapshot: Order;
+  notional = 0;
+  fills = 0;
+  status: OrderStatus = 'open';
+  reason: string | undefined = undefined;
+  updatedAt: number;
+  #view: Order | undefined = undefined;
+
+  constructor(
+    readonly m: number,
+    readonly seq: number,
+    readonly id: string,
+    readonly symbol: string,
+    readonly side: OrderSide,
+    readonly type: OrderType,
+    readonly timeInForce: TimeInForce,
+    readonly amount: number,
+    readonly price: number | undefined,
+    readonly stopPrice: number | undefined,
+    readonly reduceOnly: boolean,
+    readonly clientOrderId: string | undefined,
+    readonly tag: string | undefined,
+    readonly createdAt: number,
+    /** A market order under cheat-on-close: matched by `onClose`, not `onBar`. */
+    readonly atClose: boolean,
+    /** First bar index (of its market) the order may execute in. */
+    public activeFrom: number,
+  ) {
+    this.remaining = amount;
+    this.updatedAt = createdAt;
+  }
+
+  /** True once the order can no longer change. */
+  get done(): boolean {
+    const status = this.status;
+    return status === 'filled' || status === 'canceled' || status === 'rejected';
+  }
+
+  /** Records a new status (and why) at `now`. */
+  update(status: OrderStatus, reason: string | undefined, now: number): void {
+    this.status = status;
+    this.reason = reason;
+    this.updatedAt = now;
+    this.#view = undefined;
+  }
+
+  /** The frozen public view as the order stands, cached until the next change. */
+  view(): Order {
+    this.#view ??= snapshotOf(this);
+    return this.#view;
+  }
 }
 
 interface Candidate {
@@ -75,7 +107,6 @@ export class BarMatchingEngine implements MatchingEngine {
   readonly #seen: Int32Array;
   readonly #closePending: Int32Array;
   readonly #capacityLeft: Float64Array;
-  readonly #byId = new Map<string, BookOrder>();
   readonly #byClientId = new Map<string, BookOrder>();
 
   constructor(options: MatchingEngineOptions) {
@@ -101,21 +132,19 @@ export class BarMatchingEngine implements MatchingEngine {
   submit(request: OrderRequest, now: number): OrderAck {
     const m = this.markets.indexOf(request.symbol);
     const clientOrderId = request.clientOrderId;
-    const reject = (reason: string): OrderAck => ({
-      accepted: false,
-      status: 'rejected',
-      reason,
-      ...(clientOrderId === undefined ? {} : { clientOrderId }),
-    });
     if (m < 0) {
-      return reject(`unknown symbol "${request.symbol}": this simulation trades ${this.markets.list.map((x) => x.symbol).join(', ')}`);
+      return rejectedAck(
+        `unknown symbol "${request.symbol}": this simulation trades ${this.markets.list.map((x) => x.symbol).join(', ')}`,
+        clientOrderId,
+      );
     }
     const market = this.markets.at(m);
     const problem = checkOrderRequest(request, market, this.account.markPrice(m));
-    if (problem !== undefined) return reject(problem);
+    if (problem !== undefined) return rejectedAck(problem, clientOrderId);
     if (clientOrderId !== undefined) {
       const existing = this.#byClientId.get(clientOrderId);
-      if (existing !== undefined) return reject(`clientOrderId "${clientOrderId}" is already used by order ${existing.id}`);
+      if (existing !== undefined)
+        return rejectedAck(`clientOrderId "${clientOrderId}" is already used by order ${existing.id}`, clientOrderId);
     }
     const seq = (this.#sequence[m] as number) + 1;
     this.#sequence[m] = seq;
@@ -124,62 +153,54 @@ export class BarMatchingEngine implements MatchingEngine {
     const atClose = this.#cheatOnClose && request.type === 'market';
     const hasPrice = request.type === 'limit' || request.type === 'stop-limit';
     const hasStop = request.type === 'stop' || request.type === 'stop-limit';
-    const order: BookOrder = {
+    const order = new BookOrder(
       m,
       seq,
-      id: `${market.symbol}:${seq}`,
-      symbol: market.symbol,
-      side: request.side,
-      type: request.type,
-      timeInForce: request.timeInForce ?? 'GTC',
-      amount: request.amount,
-      price: hasPrice ? request.price : undefined,
-      stopPrice: hasStop ? request.stopPrice : undefined,
-      reduceOnly: request.reduceOnly ?? false,
+      `${market.symbol}:${seq}`,
+      market.symbol,
+      request.side,
+      request.type,
+      request.timeInForce ?? 'GTC',
+      request.amount,
+      hasPrice ? request.price : undefined,
+      hasStop ? request.stopPrice : undefined,
+      request.reduceOnly ?? false,
       clientOrderId,
-      tag: request.tag,
-      createdAt: now,
+      request.tag,
+      now,
       atClose,
-      activeFrom: atClose ? Math.max(0, seen - 1 + latency) : seen + latency,
-      triggered: false,
-      filled: 0,
-      remaining: request.amount,
-      notional: 0,
-      fills: 0,
-      snapshot: undefined as unknown as Order,
-    };
-    order.snapshot = snapshotOf(order, 'open', now, undefined);
-    this.#books[m]?.push(order);
-    this.#history[m]?.push(order);
-    this.#byId.set(order.id, order);
+      atClose ? Math.max(0, seen - 1 + latency) : seen + latency,
+    );
+    (this.#books[m] as BookOrder[]).push(order);
+    (this.#history[m] as BookOrder[]).push(order);
     if (clientOrderId !== undefined) this.#byClientId.set(clientOrderId, order);
     if (atClose) this.#closePending[m] = (this.#closePending[m] as number) + 1;
-    return { accepted: true, orderId: order.id, status: 'open', ...(clientOrderId === undefined ? {} : { clientOrderId }) };
+    return acceptedAck(order.id, clientOrderId);
   }
 
   cancel(ref: OrderRef, now: number): Order | undefined {
     const order = this.#find(ref);
     if (order === undefined) return undefined;
-    if (isDone(order)) return order.snapshot;
+    if (order.done) return order.view();
     this.#end(order, 'canceled', 'canceled on request', now);
     this.#removeFromBook(order);
-    return order.snapshot;
+    return order.view();
   }
 
   fetch(ref: OrderRef): Order | undefined {
-    return this.#find(ref)?.snapshot;
+    return this.#find(ref)?.view();
   }
 
   openOrders(symbol?: string): readonly Order[] {
     if (symbol !== undefined) {
       const m = this.markets.indexOf(symbol);
-      return Object.freeze(m < 0 ? [] : (this.#books[m] as BookOrder[]).map((o) => o.snapshot));
+      return Object.freeze(m < 0 ? [] : (this.#books[m] as BookOrder[]).map((o) => o.view()));
     }
-    return Object.freeze(this.#books.flatMap((book) => book.map((o) => o.snapshot)));
+    return Object.freeze(this.#books.flatMap((book) => book.map((o) => o.view())));
   }
 
   orders(): readonly Order[] {
-    return Object.freeze(this.#history.flatMap((list) => list.map((o) => o.snapshot)));
+    return Object.freeze(this.#history.flatMap((list) => list.map((o) => o.view())));
   }
 
   hasCloseOrders(m: number): boolean {
@@ -229,7 +250,7 @@ export class BarMatchingEngine implements MatchingEngine {
       this.#end(order, 'canceled', `IOC: not executable in its first bar (opening ${formatIsoTime(bar.openTime)})`, now);
     }
     let kept = 0;
-    for (const order of book) if (!isDone(order)) book[kept++] = order;
+    for (const order of book) if (!order.done) book[kept++] = order;
     book.length = kept;
   }
 
@@ -278,10 +299,12 @@ export class BarMatchingEngine implements MatchingEngine {
     const maker = execution.moment === 'limit';
     let price = execution.price;
     if (!maker) {
-      price = this.#slippage.price({ market, order: order.snapshot, side: order.side, amount, price, maker, bar });
+      if (this.#slippage !== noSlippage) {
+        price = this.#slippage.price({ market, order: order.view(), side: order.side, amount, price, maker, bar });
+      }
       if (order.price !== undefined) price = order.side === 'buy' ? Math.min(price, order.price) : Math.max(price, order.price);
     }
-    const fee = this.#fees.fee({ market, order: order.snapshot, side: order.side, amount, price, maker, bar });
+    const fee = this.#fees === noFees ? 0 : this.#fees.fee({ market, order: order.view(), side: order.side, amount, price, maker, bar });
     const refusal = this.account.check(m, order.side, amount, price, fee);
     if (refusal !== undefined) {
       this.#end(order, order.filled > 0 ? 'canceled' : 'rejected', refusal, now);
@@ -303,9 +326,9 @@ export class BarMatchingEngine implements MatchingEngine {
     }
     if (status === 'canceled' || status === 'filled') this.#settle(order);
     else if (order.atClose) order.activeFrom = index + 1;
-    order.snapshot = snapshotOf(order, status, now, reason);
+    order.update(status, reason, now);
     this.#safeEmit({ type: 'fill', fill });
-    this.#safeEmit({ type: 'order', order: order.snapshot });
+    this.#safeEmit({ type: 'order', order: order.view() });
   }
 
   /** After a pass where `order` got nothing: an IOC ends, a cheat-on-close order waits for the next close. */
@@ -317,8 +340,8 @@ export class BarMatchingEngine implements MatchingEngine {
   /** Ends an order with `status` and `reason`, and emits the update. */
   #end(order: BookOrder, status: 'canceled' | 'rejected', reason: string, now: number): void {
     this.#settle(order);
-    order.snapshot = snapshotOf(order, status, now, reason);
-    this.#safeEmit({ type: 'order', order: order.snapshot });
+    order.update(status, reason, now);
+    this.#safeEmit({ type: 'order', order: order.view() });
   }
 
   /** Bookkeeping of an order leaving the book (the book itself is compacted by the caller). */
@@ -333,8 +356,18 @@ export class BarMatchingEngine implements MatchingEngine {
   }
 
   #find(ref: OrderRef): BookOrder | undefined {
-    const order = 'orderId' in ref ? this.#byId.get(ref.orderId) : this.#byClientId.get(ref.clientOrderId);
+    const order = 'orderId' in ref ? this.#byOrderId(ref.orderId) : this.#byClientId.get(ref.clientOrderId);
     return order !== undefined && order.symbol === ref.symbol ? order : undefined;
+  }
+
+  /** The order with venue id `<symbol>:<sequence>`: read back from its market's history, no index kept. */
+  #byOrderId(orderId: string): BookOrder | undefined {
+    if (typeof orderId !== 'string') return undefined;
+    const colon = orderId.lastIndexOf(':');
+    const m = this.markets.indexOf(orderId.slice(0, colon));
+    if (colon < 0 || m < 0) return undefined;
+    const order = (this.#history[m] as BookOrder[])[Number(orderId.slice(colon + 1)) - 1];
+    return order?.id === orderId ? order : undefined;
   }
 
   #safeEmit(event: Parameters<EngineListener>[0]): void {
@@ -346,47 +379,59 @@ export class BarMatchingEngine implements MatchingEngine {
   }
 }
 
-function isDone(order: BookOrder): boolean {
-  const status = order.snapshot.status;
-  return status === 'filled' || status === 'canceled' || status === 'rejected';
+/** The ack of an accepted order (built by assignment; key order as before: id, status, client id). */
+function acceptedAck(orderId: string, clientOrderId: string | undefined): OrderAck {
+  const ack: { -readonly [K in keyof OrderAck]: OrderAck[K] } = { accepted: true, orderId, status: 'open' };
+  if (clientOrderId !== undefined) ack.clientOrderId = clientOrderId;
+  return ack;
 }
 
-function snapshotOf(order: BookOrder, status: OrderStatus, now: number, reason: string | undefined): Order {
-  return Object.freeze({
-    id: order.id,
-    ...(order.clientOrderId === undefined ? {} : { clientOrderId: order.clientOrderId }),
-    symbol: order.symbol,
-    side: order.side,
-    type: order.type,
-    timeInForce: order.timeInForce,
-    amount: order.amount,
-    ...(order.price === undefined ? {} : { price: order.price }),
-    ...(order.stopPrice === undefined ? {} : { stopPrice: order.stopPrice }),
-    reduceOnly: order.reduceOnly,
-    status,
-    filled: order.filled,
-    remaining: order.remaining,
-    ...(order.fills === 0 ? {} : { averagePrice: order.notional / order.filled }),
-    ...(reason === undefined ? {} : { reason }),
-    createdAt: order.createdAt,
-    updatedAt: now,
-    ...(order.tag === undefined ? {} : { tag: order.tag }),
-  });
+/** The ack of a refused submission. */
+function rejectedAck(reason: string, clientOrderId: string | undefined): OrderAck {
+  const ack: { -readonly [K in keyof OrderAck]: OrderAck[K] } = { accepted: false, status: 'rejected', reason };
+  if (clientOrderId !== undefined) ack.clientOrderId = clientOrderId;
+  return ack;
 }
 
+/**
+ * The frozen public view of `order`. Optional fields are present only when defined, in a fixed key
+ * order (results serialise it). Built by assignment: object literals with conditional spreads take
+ * a slow path in V8, and this runs for every order update.
+ */
+function snapshotOf(order: BookOrder): Order {
+  const o: Record<string, unknown> = { id: order.id };
+  if (order.clientOrderId !== undefined) o.clientOrderId = order.clientOrderId;
+  o.symbol = order.symbol;
+  o.side = order.side;
+  o.type = order.type;
+  o.timeInForce = order.timeInForce;
+  o.amount = order.amount;
+  if (order.price !== undefined) o.price = order.price;
+  if (order.stopPrice !== undefined) o.stopPrice = order.stopPrice;
+  o.reduceOnly = order.reduceOnly;
+  o.status = order.status;
+  o.filled = order.filled;
+  o.remaining = order.remaining;
+  if (order.fills !== 0) o.averagePrice = order.notional / order.filled;
+  if (order.reason !== undefined) o.reason = order.reason;
+  o.createdAt = order.createdAt;
+  o.updatedAt = order.updatedAt;
+  if (order.tag !== undefined) o.tag = order.tag;
+  return Object.freeze(o) as unknown as Order;
+}
+
+/** The frozen fill of one execution (built by assignment, like {@link snapshotOf}). */
 function fillOf(order: BookOrder, market: Market, amount: number, price: number, fee: number, maker: boolean, timestamp: number): Fill {
-  return Object.freeze({
-    id: `${order.id}#${order.fills}`,
-    orderId: order.id,
-    ...(order.clientOrderId === undefined ? {} : { clientOrderId: order.clientOrderId }),
-    symbol: order.symbol,
-    side: order.side,
-    amount,
-    price,
-    fee,
-    feeCurrency: market.quote,
-    maker,
-    timestamp,
-    ...(order.tag === undefined ? {} : { tag: order.tag }),
-  });
+  const f: Record<string, unknown> = { id: `${order.id}#${order.fills}`, orderId: order.id };
+  if (order.clientOrderId !== undefined) f.clientOrderId = order.clientOrderId;
+  f.symbol = order.symbol;
+  f.side = order.side;
+  f.amount = amount;
+  f.price = price;
+  f.fee = fee;
+  f.feeCurrency = market.quote;
+  f.maker = maker;
+  f.timestamp = timestamp;
+  if (order.tag !== undefined) f.tag = order.tag;
+  return Object.freeze(f) as unknown as Fill;
 }
