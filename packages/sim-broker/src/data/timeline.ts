@@ -6,7 +6,9 @@ import type { BarColumns } from './columns.js';
  * moments at which the simulation steps.
  *
  * Runs in O(N log k) for N bars over k symbols: a k-way merge over a binary heap of per-symbol
- * cursors, with no concatenation and no sort.
+ * cursors, with no concatenation and no sort. The output starts at the longest symbol's length (the
+ * exact size when the symbols share one grid) and doubles only when the union is longer, so it
+ * never reserves more than twice the timeline's length.
  *
  * @example
  * ```ts
@@ -15,8 +17,12 @@ import type { BarColumns } from './columns.js';
  */
 export function buildTimeline(columns: readonly BarColumns[]): Float64Array {
   let total = 0;
-  for (const c of columns) total += c.length;
-  const out = new Float64Array(total);
+  let longest = 0;
+  for (const c of columns) {
+    total += c.length;
+    if (c.length > longest) longest = c.length;
+  }
+  let out: Float64Array = new Float64Array(longest);
   // Heap of symbol indices ordered by their next close time; cursors hold each symbol's next row.
   const heap = new Int32Array(columns.length);
   const cursor = new Int32Array(columns.length);
@@ -36,6 +42,7 @@ export function buildTimeline(columns: readonly BarColumns[]): Float64Array {
     const s = heap[0]!;
     const time = head[s]!;
     if (time !== last) {
+      if (n === out.length) out = grown(out, total);
       out[n++] = time;
       last = time;
     }
@@ -50,7 +57,14 @@ export function buildTimeline(columns: readonly BarColumns[]): Float64Array {
     }
     if (size > 0) siftDown(heap, head, size);
   }
-  return n === total ? out : out.slice(0, n);
+  return n === out.length ? out : out.slice(0, n);
+}
+
+/** A copy of `full` (every slot used) with twice its room, but never more than `limit` slots. */
+function grown(full: Float64Array, limit: number): Float64Array {
+  const out = new Float64Array(Math.min(limit, Math.max(16, full.length * 2)));
+  out.set(full);
+  return out;
 }
 
 function siftUp(heap: Int32Array, head: Float64Array, i: number): void {

@@ -1,12 +1,19 @@
 import type { EquityCurve } from './types.js';
 
-/** A growable equity curve over typed arrays: appending a sample allocates only when capacity doubles. */
+/**
+ * A growable equity curve over typed arrays: appending a sample allocates only when capacity doubles.
+ *
+ * Memory: 17 bytes per sample (time, value, exposed flag). The broker sizes it to its number of
+ * steps, so a replay never grows it; large preallocated arrays are zero-filled lazily by the OS, so
+ * they become resident only as samples are written.
+ */
 export class EquityRecorder {
   #times: Float64Array;
   #values: Float64Array;
   #exposed: Uint8Array;
   #length = 0;
 
+  /** @param capacity samples to make room for up front (at least 16). */
   constructor(capacity = 1024) {
     const size = Math.max(16, capacity);
     this.#times = new Float64Array(size);
