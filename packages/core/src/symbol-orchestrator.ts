@@ -237,10 +237,33 @@ export class SymbolOrchestrator {
     if (more !== undefined) await more;
   }
 
-  async #deliverThenCall(newest: number): Promise<void> {
-    await this.#deliverQueued();
-    const more = this.#callStrategies(newest, 0);
-    if (more !== undefined) await more;
+  /** Delivers the queued events, then calls the strategies; a promise as soon as a handler returns one. */
+  #deliverThenCall(newest: number): Promise<void> | undefined {
+    const queue = this.#queue;
+    this.#queue = [];
+    const pending = this.#deliver(queue, 0);
+    if (pending === undefined) return this.#callStrategies(newest, 0);
+    return pending.then(() => this.#callStrategies(newest, 0));
+  }
+
+  /** Hands `queue[from..]` to their strategies, in order; returns a promise as soon as a handler returns one. */
+  #deliver(queue: readonly QueuedEvent[], from: number): Promise<void> | undefined {
+    for (let i = from; i < queue.length; i++) {
+      const result = this.#deliverOne(queue[i] as QueuedEvent);
+      if (result !== undefined) return Promise.resolve(result).then(() => this.#deliver(queue, i + 1));
+    }
+    return undefined;
+  }
+
+  #deliverOne(event: QueuedEvent): void | Promise<void> {
+    const slot = this.#byId.get(event.strategyId);
+    if (slot === undefined) return undefined;
+    if (event.kind === 'fill') {
+      this.#deps.tradeManager.recordFill(event.fill, slot.spec.id, slot.spec.exits);
+      return slot.strategy.onFill?.(event.fill, slot.ctx);
+    }
+    this.#deps.tradeManager.recordOrderUpdate(event.order);
+    return slot.strategy.onOrderUpdate?.(event.order, slot.ctx);
   }
 
   /** Calls each strategy's `onStop`; errors are logged, not thrown. */
@@ -251,25 +274,6 @@ export class SymbolOrchestrator {
         if (result !== undefined) await result;
       } catch (error) {
         slot.ctx.log.error('strategy onStop failed', { cause: error instanceof Error ? error.message : String(error) });
-      }
-    }
-  }
-
-  async #deliverQueued(): Promise<void> {
-    if (this.#queue.length === 0) return;
-    const queue = this.#queue;
-    this.#queue = [];
-    for (const event of queue) {
-      const slot = this.#byId.get(event.strategyId);
-      if (slot === undefined) continue;
-      if (event.kind === 'fill') {
-        this.#deps.tradeManager.recordFill(event.fill, slot.spec.id, slot.spec.exits);
-        const result = slot.strategy.onFill?.(event.fill, slot.ctx);
-        if (result !== undefined) await result;
-      } else {
-        this.#deps.tradeManager.recordOrderUpdate(event.order);
-        const result = slot.strategy.onOrderUpdate?.(event.order, slot.ctx);
-        if (result !== undefined) await result;
       }
     }
   }

@@ -223,6 +223,8 @@ export class TradingController {
   }
 
   #route(event: BrokerEvent): void {
+    // Of order updates, only rejections and cancellations are handed to strategies (fills carry the rest).
+    if (event.type === 'order' && event.order.status !== 'rejected' && event.order.status !== 'canceled') return;
     const clientOrderId = event.type === 'fill' ? event.fill.clientOrderId : event.order.clientOrderId;
     const entry = this.#gateway?.entry(clientOrderId);
     if (entry === undefined) {
@@ -231,11 +233,8 @@ export class TradingController {
     }
     const orchestrator = this.#bySymbol.get(entry.symbol);
     if (orchestrator === undefined) return;
-    if (event.type === 'fill') {
-      orchestrator.enqueueFill(entry.strategyId, event.fill);
-    } else if (event.order.status === 'rejected' || event.order.status === 'canceled') {
-      orchestrator.enqueueOrder(entry.strategyId, event.order);
-    }
+    if (event.type === 'fill') orchestrator.enqueueFill(entry.strategyId, event.fill);
+    else orchestrator.enqueueOrder(entry.strategyId, event.order);
   }
 
   // ---- replay loops ----------------------------------------------------------------------

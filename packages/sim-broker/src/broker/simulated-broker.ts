@@ -306,7 +306,15 @@ export class SimulatedBroker implements ReplayBroker<SimulationResults> {
     return this.#engine.openOrders(symbol);
   }
 
-  async submitOrder(request: OrderRequest): Promise<OrderAck> {
+  submitOrder(request: OrderRequest): Promise<OrderAck> {
+    try {
+      return Promise.resolve(this.#submit(request));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  #submit(request: OrderRequest): OrderAck {
     const now = this.currentTime();
     const ack = this.#closed
       ? { accepted: false, status: 'rejected' as const, reason: 'the simulated broker is closed' }
