@@ -272,7 +272,7 @@ describe('latency, IOC, reduce-only, cancel', () => {
     await sim.step(2); // b2 reaches 9.5
     expect(sim.fills()).toHaveLength(0);
     // canceling again returns it unchanged; an unknown order is ORDER_NOT_FOUND
-    expect(await sim.broker.cancelOrder({ symbol: 'X', clientOrderId: 'c1' })).toBe(canceled);
+    expect(await sim.broker.cancelOrder({ symbol: 'X', clientOrderId: 'c1' })).toStrictEqual(canceled);
     await expect(sim.broker.cancelOrder({ symbol: 'X', orderId: 'X:99' })).rejects.toMatchObject({ code: 'ORDER_NOT_FOUND' });
   });
 });
@@ -376,7 +376,7 @@ describe('rejections', () => {
       reason: 'clientOrderId "a" is already used by order X:1',
     });
     const byClient = await sim.broker.fetchOrder({ symbol: 'X', clientOrderId: 'a' });
-    expect(byClient).toBe(await sim.broker.fetchOrder({ symbol: 'X', orderId: 'X:1' }));
+    expect(byClient).toStrictEqual(await sim.broker.fetchOrder({ symbol: 'X', orderId: 'X:1' }));
     expect(await sim.broker.fetchOrder({ symbol: 'X', clientOrderId: 'nope' })).toBeUndefined();
     expect(await sim.broker.fetchOrder({ symbol: 'Y', orderId: 'X:1' })).toBeUndefined();
   });

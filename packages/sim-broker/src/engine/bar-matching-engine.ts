@@ -14,7 +14,7 @@ import type { EngineListener, MatchingEngine, MatchingEngineOptions } from './ma
 
 /**
  * An order in the book: its fixed terms and its mutable progress. Its public, frozen {@link Order}
- * view is built when first asked for after a change (most orders are looked at only once filled).
+ * view is built when asked for (an update event, a fetch, the results).
  */
 class BookOrder {
   /** A stop-limit whose stop has triggered. */
@@ -27,7 +27,6 @@ class BookOrder {
   status: OrderStatus = 'open';
   reason: string | undefined = undefined;
   updatedAt: number;
-  #view: Order | undefined = undefined;
 
   constructor(
     readonly m: number,
@@ -64,13 +63,15 @@ class BookOrder {
     this.status = status;
     this.reason = reason;
     this.updatedAt = now;
-    this.#view = undefined;
   }
 
-  /** The frozen public view as the order stands, cached until the next change. */
+  /**
+   * A frozen public view of the order as it stands, made on each call. Not cached: a cached view
+   * would keep one more object alive per order for the whole run, and the young-generation GC pays
+   * for every object that survives (measured: a tenth of a backtest's time with sma-cross).
+   */
   view(): Order {
-    this.#view ??= snapshotOf(this);
-    return this.#view;
+    return snapshotOf(this);
   }
 }
 
@@ -297,14 +298,14 @@ export class BarMatchingEngine implements MatchingEngine {
       }
     }
     const maker = execution.moment === 'limit';
+    // The models see the order as it stands; the no-op defaults need no view.
+    const view = this.#slippage === noSlippage && this.#fees === noFees ? undefined : order.view();
     let price = execution.price;
     if (!maker) {
-      if (this.#slippage !== noSlippage) {
-        price = this.#slippage.price({ market, order: order.view(), side: order.side, amount, price, maker, bar });
-      }
+      if (view !== undefined) price = this.#slippage.price({ market, order: view, side: order.side, amount, price, maker, bar });
       if (order.price !== undefined) price = order.side === 'buy' ? Math.min(price, order.price) : Math.max(price, order.price);
     }
-    const fee = this.#fees === noFees ? 0 : this.#fees.fee({ market, order: order.view(), side: order.side, amount, price, maker, bar });
+    const fee = view === undefined ? 0 : this.#fees.fee({ market, order: view, side: order.side, amount, price, maker, bar });
     const refusal = this.account.check(m, order.side, amount, price, fee);
     if (refusal !== undefined) {
       this.#end(order, order.filled > 0 ? 'canceled' : 'rejected', refusal, now);
