@@ -5,8 +5,11 @@ import type { BarColumns } from './columns.js';
  * (`openTime + timeframeMs`), each time once. A bar becomes visible at its close, so these are the
  * moments at which the simulation steps.
  *
- * Runs in O(N log k) for N bars over k symbols: a k-way merge over a binary heap of per-symbol
- * cursors, with no concatenation and no sort. The output starts at the longest symbol's length (the
+ * When every close time lies on one grid (the smallest timeframe, as bars on exchange grids do)
+ * and the grid is not much longer than the bars, it runs in O(N + grid slots): each bar marks its
+ * slot, and the marked slots are read in order. Otherwise it runs in O(N log k) for N bars over k
+ * symbols: a k-way merge over a binary heap of per-symbol cursors, with no concatenation and no
+ * sort. The output starts at the longest symbol's length (the
  * exact size when the symbols share one grid) and doubles only when the union is longer, so it
  * never reserves more than twice the timeline's length.
  *
@@ -22,6 +25,8 @@ export function buildTimeline(columns: readonly BarColumns[]): Float64Array {
     total += c.length;
     if (c.length > longest) longest = c.length;
   }
+  const onGrid = gridTimeline(columns, total);
+  if (onGrid !== undefined) return onGrid;
   let out: Float64Array = new Float64Array(longest);
   // Heap of symbol indices ordered by their next close time; cursors hold each symbol's next row.
   const heap = new Int32Array(columns.length);
@@ -58,6 +63,44 @@ export function buildTimeline(columns: readonly BarColumns[]): Float64Array {
     if (size > 0) siftDown(heap, head, size);
   }
   return n === out.length ? out : out.slice(0, n);
+}
+
+/**
+ * The timeline through a slot bitmap, or undefined when a close time is off the grid of the
+ * smallest timeframe or the grid has more than twice as many slots as there are bars (plus slack).
+ */
+function gridTimeline(columns: readonly BarColumns[], total: number): Float64Array | undefined {
+  let step = Number.POSITIVE_INFINITY;
+  let first = Number.POSITIVE_INFINITY;
+  let last = Number.NEGATIVE_INFINITY;
+  for (const c of columns) {
+    if (c.length === 0) continue;
+    if (c.timeframeMs < step) step = c.timeframeMs;
+    const open = c.openTime[0]! + c.timeframeMs;
+    const close = c.openTime[c.length - 1]! + c.timeframeMs;
+    if (open < first) first = open;
+    if (close > last) last = close;
+  }
+  if (total === 0 || !(step > 0)) return undefined;
+  const slots = (last - first) / step + 1;
+  if (!Number.isInteger(slots) || slots > 2 * total + 4096) return undefined;
+  const marked = new Uint8Array(slots);
+  let n = 0;
+  for (const c of columns) {
+    const { openTime, timeframeMs } = c;
+    for (let i = 0; i < c.length; i++) {
+      const slot = (openTime[i]! + timeframeMs - first) / step;
+      if (!Number.isInteger(slot)) return undefined;
+      if (marked[slot] === 0) {
+        marked[slot] = 1;
+        n++;
+      }
+    }
+  }
+  const out = new Float64Array(n);
+  let k = 0;
+  for (let slot = 0; slot < slots; slot++) if (marked[slot] === 1) out[k++] = first + slot * step;
+  return out;
 }
 
 /** A copy of `full` (every slot used) with twice its room, but never more than `limit` slots. */
