@@ -3,7 +3,7 @@ import { Barrier, BtError, LiveClock, POSITION_MONITOR, toBtError } from '@bt/co
 import type { TimeControllerEventName, TimeControllerListener } from './events.js';
 import { Emitter } from './events.js';
 import type { ParticipantMetrics, ParticipantStatus, TimeControllerMetrics } from './metrics.js';
-import { ParticipantSlot } from './metrics.js';
+import { type DurationStat, ParticipantSlot } from './metrics.js';
 import { isTimeMode, TIME_MODE_DELAY_MS, TimeMode } from './time-mode.js';
 
 /** Options of {@link TimeController}. */
@@ -22,7 +22,13 @@ export interface TimeControllerOptions {
   readonly timeSource?: () => number;
   /** Expected number of steps, for progress and ETA. */
   readonly totalSteps?: number;
-  /** Measure each participant's working and waiting time. Default true; false makes arrivals cheaper. */
+  /**
+   * Measure each participant's working and waiting time. Default true; false makes arrivals
+   * cheaper still. Timing is sampled: a step is timed when its release reads the wall clock, which
+   * is every step when steps are slow (over about 2.5 ms, or in a delayed mode, or paused) and,
+   * in MAX_SPEED with short steps, about 400 steps a second (the reads that pace event-loop
+   * yields). Durations, counts and shares then cover the timed steps only.
+   */
   readonly participantTiming?: boolean;
   /**
    * Monotonic wall clock in ms, for metrics and for yielding to the event loop. Default
@@ -107,7 +113,10 @@ export class TimeController implements RunnableStepCoordinator {
   #stoppedAt = 0;
   #pausedAt = Number.NaN;
   #pausedMs = 0;
+  /** Wall time of the last release when it was timed (see {@link TimeController.#commit}); NaN when not. */
   #lastReleaseAt = 0;
+  /** Whether the step under way is timed: its arrivals read the wall clock. */
+  #timedStep = true;
 
   constructor(options: TimeControllerOptions = {}) {
     const mode = options.mode ?? TimeMode.MAX_SPEED;
@@ -204,10 +213,10 @@ export class TimeController implements RunnableStepCoordinator {
         const now = this.#wall();
         if (slot.pending && !this.#settleWait(slot)) {
           // Still waiting: the wait ends now.
-          slot.waiting.add(now - slot.arrivedAt);
+          addInterval(slot.waiting, slot.arrivedAt, now);
           slot.pending = false;
         } else {
-          slot.working.add(now - slot.workSince);
+          addInterval(slot.working, slot.workSince, now);
         }
       }
       slot.left = true;
@@ -332,9 +341,15 @@ export class TimeController implements RunnableStepCoordinator {
   #beforeRelease(next: number): Promise<void> | undefined {
     // Hot path: MAX_SPEED while running releases without holding, checking the wall clock only
     // every #checkEvery steps.
-    if (this.#open && this.#delayMs === 0 && (--this.#untilCheck > 0 || !this.#dueToYield())) {
-      this.#commit(next);
-      return undefined;
+    if (this.#open && this.#delayMs === 0) {
+      if (--this.#untilCheck > 0) {
+        this.#commit(next, false);
+        return undefined;
+      }
+      if (!this.#dueToYield()) {
+        this.#commit(next, true);
+        return undefined;
+      }
     }
     return this.#hold(next, this.#open && this.#delayMs === 0);
   }
@@ -359,13 +374,20 @@ export class TimeController implements RunnableStepCoordinator {
         await this.#gateOpened();
       }
     }
-    this.#commit(next);
+    this.#commit(next, true);
   }
 
-  /** The step is released: count it, report it, and end a `step(n)` run at its last step. */
-  #commit(next: number): void {
+  /**
+   * The step is released: count it, report it, and end a `step(n)` run at its last step. A
+   * `sampled` release times the step it begins; the release that ends a timed step is timed too,
+   * so that every timed arrival's wait is closed by a wall-clock reading.
+   */
+  #commit(next: number, sampled: boolean): void {
     this.#step = next;
-    if (this.#timing) this.#lastReleaseAt = this.#wall();
+    if (this.#timing) {
+      this.#lastReleaseAt = sampled || this.#timedStep ? this.#wall() : Number.NaN;
+      this.#timedStep = sampled;
+    }
     if (this.#events.has('step')) this.#events.emit('step', { step: next, simTime: this.#timeSource?.() });
     if (next >= this.#pauseAt) {
       this.#pauseAt = Number.POSITIVE_INFINITY;
@@ -492,15 +514,24 @@ export class TimeController implements RunnableStepCoordinator {
 
   // ---- per-participant timing ----------------------------------------------------------------
 
+  /**
+   * Settles the participant's last wait if a release ended it, and, in a timed step, its work
+   * interval. Wall-clock times that were not read (an untimed step or release) are NaN, and the
+   * intervals they bound are left out.
+   */
   #recordArrival(slot: ParticipantSlot): void {
-    const now = this.#wall();
     // A previous arrival was released by the last release: it cannot miss one while a member.
     if (slot.pending) {
-      slot.waiting.add(this.#lastReleaseAt - slot.arrivedAt);
+      addInterval(slot.waiting, slot.arrivedAt, this.#lastReleaseAt);
       slot.workSince = this.#lastReleaseAt;
     }
-    slot.working.add(now - slot.workSince);
-    slot.arrivedAt = now;
+    if (this.#timedStep) {
+      const now = this.#wall();
+      addInterval(slot.working, slot.workSince, now);
+      slot.arrivedAt = now;
+    } else {
+      slot.arrivedAt = Number.NaN;
+    }
   }
 
   /** Settles a pending wait that has ended (released, or cut by stop); false while it still waits. */
@@ -509,7 +540,7 @@ export class TimeController implements RunnableStepCoordinator {
     if (this.#step > slot.arrivedStep) end = this.#lastReleaseAt;
     else if (this.#stopped) end = this.#stoppedAt;
     else return false;
-    slot.waiting.add(end - slot.arrivedAt);
+    addInterval(slot.waiting, slot.arrivedAt, end);
     slot.workSince = end;
     slot.pending = false;
     return true;
@@ -521,7 +552,11 @@ export class TimeController implements RunnableStepCoordinator {
     if (slot.left) status = 'left';
     else status = this.#barrier.isWaiting(slot.id) ? 'waiting' : 'working';
     let sinceMs = 0;
-    if (this.#timing && !this.#stopped && !slot.left) sinceMs = Math.max(0, now - (status === 'waiting' ? slot.arrivedAt : slot.workSince));
+    if (this.#timing && !this.#stopped && !slot.left) {
+      // Unknown (0) when the current interval began at a step that was not timed.
+      const since = status === 'waiting' ? slot.arrivedAt : slot.workSince;
+      sinceMs = Number.isNaN(since) ? 0 : Math.max(0, now - since);
+    }
     const working = slot.working.snapshot();
     const waiting = slot.waiting.snapshot();
     const busy = working.totalMs + waiting.totalMs;
@@ -567,4 +602,9 @@ function checkPositive(field: string, value: number): number {
     throw new BtError('CONFIG', `TimeController ${field}: expected a finite number > 0, got ${value}`, { details: { field } });
   }
   return value;
+}
+
+/** Adds the interval `[start, end]` to `stat` when both ends were read (not NaN). */
+function addInterval(stat: DurationStat, start: number, end: number): void {
+  if (!Number.isNaN(start) && !Number.isNaN(end)) stat.add(end - start);
 }

@@ -141,6 +141,32 @@ describe('metrics', () => {
     expect(tc.metrics()).toMatchObject({ state: 'stopped', elapsedMs: 70 });
   });
 
+  it('samples timing when steps are short: few clock reads, finite durations, a sensible share', async () => {
+    let now = 0;
+    let reads = 0;
+    // Each read moves the fake wall clock by 1 µs: steps look very short, so few are timed.
+    const wall = (): number => {
+      reads++;
+      now += 0.001;
+      return now;
+    };
+    const tc = new TimeController({ participants: ['a', 'b'], wallClock: wall });
+    tc.start();
+    const before = reads;
+    await Promise.all([loop(tc, 'a', 5_000), loop(tc, 'b', 5_000)]);
+    expect(reads - before).toBeLessThan(1_000); // timing every arrival would read 10,000 times
+    for (const p of tc.metrics().participants) {
+      expect(p.steps).toBe(5_000);
+      expect(p.working.count).toBeGreaterThan(0);
+      expect(p.working.count).toBeLessThan(1_000);
+      expect(p.waiting.count).toBeGreaterThan(0);
+      expect(Number.isFinite(p.working.totalMs) && Number.isFinite(p.waiting.totalMs)).toBe(true);
+      expect(p.waitingShare).toBeGreaterThanOrEqual(0);
+      expect(p.waitingShare).toBeLessThanOrEqual(1);
+    }
+    tc.stop();
+  });
+
   it('participantTiming: false keeps counts and status but measures no durations', async () => {
     let reads = 0;
     const tc = new TimeController({
