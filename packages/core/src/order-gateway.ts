@@ -111,16 +111,19 @@ export class OrderGateway {
     const journal = index === undefined ? undefined : (this.#journals[index] as OrderJournalEntry[]);
     const clientOrderId = this.#nextClientOrderId(symbol, index, journal);
     const request = requestOf(order, symbol, clientOrderId, strategyId);
+    // Every field in one literal, the optional ones undefined until known: entries then share one
+    // shape, and recording the ack later adds no property (a spread here would take V8's slow path).
     const entry: { -readonly [K in keyof OrderJournalEntry]: OrderJournalEntry[K] } = {
       clientOrderId,
       symbol,
       strategyId,
       source,
+      reason,
       request,
       submittedAt: this.#clock.now(),
+      ack: undefined,
+      error: undefined,
     };
-    // Assigned, not spread into the literal: a spread there takes V8's slow path on every order.
-    if (reason !== undefined) entry.reason = reason;
     if (journal === undefined) this.#others.set(clientOrderId, entry);
     else journal.push(entry);
     const sending = this.#broker.submitOrder(request);

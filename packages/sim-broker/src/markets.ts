@@ -129,13 +129,13 @@ export function checkOrderRequest(request: OrderRequest, market: Market, referen
   const needsStop = request.type === 'stop' || request.type === 'stop-limit';
   if (needsPrice && request.price === undefined) return `a ${request.type} order needs a limit price (price)`;
   if (needsStop && request.stopPrice === undefined) return `a ${request.type} order needs a trigger price (stopPrice)`;
-  for (const [field, value] of [
-    ['price', needsPrice ? request.price : undefined],
-    ['stopPrice', needsStop ? request.stopPrice : undefined],
-  ] as const) {
-    if (value === undefined) continue;
-    if (!(value > 0 && Number.isFinite(value))) return `${field} must be a positive finite number, got ${value}`;
-    if (!isOnStep(value, market.priceStep)) return `${field} ${value} is not a multiple of the price step ${market.priceStep} of ${symbol}`;
+  if (needsPrice) {
+    const problem = checkPrice('price', request.price as number, market);
+    if (problem !== undefined) return problem;
+  }
+  if (needsStop) {
+    const problem = checkPrice('stopPrice', request.stopPrice as number, market);
+    if (problem !== undefined) return problem;
   }
   if (!isOnStep(request.amount, market.amountStep)) {
     return `amount ${request.amount} is not a multiple of the amount step ${market.amountStep} of ${symbol}`;
@@ -151,5 +151,12 @@ export function checkOrderRequest(request: OrderRequest, market: Market, referen
     }
   }
   if (!market.active) return `market ${symbol} is not active`;
+  return undefined;
+}
+
+/** What is wrong with a limit or trigger price, if anything. */
+function checkPrice(field: 'price' | 'stopPrice', value: number, market: Market): string | undefined {
+  if (!(value > 0 && Number.isFinite(value))) return `${field} must be a positive finite number, got ${value}`;
+  if (!isOnStep(value, market.priceStep)) return `${field} ${value} is not a multiple of the price step ${market.priceStep} of ${market.symbol}`;
   return undefined;
 }

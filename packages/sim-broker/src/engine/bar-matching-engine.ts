@@ -235,6 +235,10 @@ export class BarMatchingEngine implements MatchingEngine {
 
   /** One matching pass over market `m`'s book for the bar at `index`. */
   #match(m: number, book: BookOrder[], bar: BarQuote, index: number, now: number, atClose: boolean): void {
+    if (book.length === 1) {
+      this.#matchOne(m, book, bar, index, now, atClose);
+      return;
+    }
     const candidates: Candidate[] = [];
     const missed: BookOrder[] = [];
     for (const order of book) {
@@ -246,13 +250,27 @@ export class BarMatchingEngine implements MatchingEngine {
     if (candidates.length === 0 && missed.length === 0) return;
     // Array.prototype.sort is stable, and the book is in sequence order.
     candidates.sort((a, b) => a.rank - b.rank);
-    for (const candidate of candidates) this.#execute(m, candidate, bar, index, now);
-    for (const order of missed) {
-      this.#end(order, 'canceled', `IOC: not executable in its first bar (opening ${formatIsoTime(bar.openTime)})`, now);
-    }
+    for (const candidate of candidates) this.#execute(m, candidate.order, candidate.execution, bar, index, now);
+    for (const order of missed) this.#missedIoc(order, bar, now);
     let kept = 0;
     for (const order of book) if (!order.done) book[kept++] = order;
     book.length = kept;
+  }
+
+  /** {@link BarMatchingEngine.#match} for a book of one order (the usual case): the same steps, no candidate lists. */
+  #matchOne(m: number, book: BookOrder[], bar: BarQuote, index: number, now: number, atClose: boolean): void {
+    const order = book[0] as BookOrder;
+    if (order.atClose !== atClose || order.activeFrom > index) return;
+    const execution = atClose ? { price: bar.close, moment: 'open' as const } : this.#execution(order, bar);
+    if (execution !== undefined) this.#execute(m, order, execution, bar, index, now);
+    else if (order.timeInForce === 'IOC') this.#missedIoc(order, bar, now);
+    else return;
+    if (order.done) book.length = 0;
+  }
+
+  /** Cancels an IOC order that could not execute in its first bar. */
+  #missedIoc(order: BookOrder, bar: BarQuote, now: number): void {
+    this.#end(order, 'canceled', `IOC: not executable in its first bar (opening ${formatIsoTime(bar.openTime)})`, now);
   }
 
   #execution(order: BookOrder, bar: BarQuote): BarExecution | undefined {
@@ -272,7 +290,7 @@ export class BarMatchingEngine implements MatchingEngine {
   }
 
   /** Executes one candidate against the volume cap, the reduce-only rule and the account. */
-  #execute(m: number, { order, execution }: Candidate, bar: BarQuote, index: number, now: number): void {
+  #execute(m: number, order: BookOrder, execution: BarExecution, bar: BarQuote, index: number, now: number): void {
     const market = this.markets.at(m);
     let amount = order.remaining;
     let capacity = this.#capacityLeft[m] as number;
@@ -380,11 +398,10 @@ export class BarMatchingEngine implements MatchingEngine {
   }
 }
 
-/** The ack of an accepted order (built by assignment; key order as before: id, status, client id). */
+/** The ack of an accepted order (key order: id, status, client id; one literal per shape, so every ack of a shape shares a map). */
 function acceptedAck(orderId: string, clientOrderId: string | undefined): OrderAck {
-  const ack: { -readonly [K in keyof OrderAck]: OrderAck[K] } = { accepted: true, orderId, status: 'open' };
-  if (clientOrderId !== undefined) ack.clientOrderId = clientOrderId;
-  return ack;
+  if (clientOrderId !== undefined) return { accepted: true, orderId, status: 'open', clientOrderId };
+  return { accepted: true, orderId, status: 'open' };
 }
 
 /** The ack of a refused submission. */
@@ -396,12 +413,51 @@ function rejectedAck(reason: string, clientOrderId: string | undefined): OrderAc
 
 /**
  * The frozen public view of `order`. Optional fields are present only when defined, in a fixed key
- * order (results serialise it). Built by assignment: object literals with conditional spreads take
- * a slow path in V8, and this runs for every order update.
+ * order (results serialise it). The usual shape (a client id and a tag, no prices, no reason) is
+ * one object literal; any other is built by assignment, as object literals with conditional
+ * spreads take a slow path in V8. This runs for every order update and every order in the results.
  */
 function snapshotOf(order: BookOrder): Order {
+  const { clientOrderId, tag } = order;
+  if (clientOrderId !== undefined && tag !== undefined && order.price === undefined && order.stopPrice === undefined && order.reason === undefined) {
+    if (order.fills !== 0) {
+      return Object.freeze({
+        id: order.id,
+        clientOrderId,
+        symbol: order.symbol,
+        side: order.side,
+        type: order.type,
+        timeInForce: order.timeInForce,
+        amount: order.amount,
+        reduceOnly: order.reduceOnly,
+        status: order.status,
+        filled: order.filled,
+        remaining: order.remaining,
+        averagePrice: order.notional / order.filled,
+        createdAt: order.createdAt,
+        updatedAt: order.updatedAt,
+        tag,
+      });
+    }
+    return Object.freeze({
+      id: order.id,
+      clientOrderId,
+      symbol: order.symbol,
+      side: order.side,
+      type: order.type,
+      timeInForce: order.timeInForce,
+      amount: order.amount,
+      reduceOnly: order.reduceOnly,
+      status: order.status,
+      filled: order.filled,
+      remaining: order.remaining,
+      createdAt: order.createdAt,
+      updatedAt: order.updatedAt,
+      tag,
+    });
+  }
   const o: Record<string, unknown> = { id: order.id };
-  if (order.clientOrderId !== undefined) o.clientOrderId = order.clientOrderId;
+  if (clientOrderId !== undefined) o.clientOrderId = clientOrderId;
   o.symbol = order.symbol;
   o.side = order.side;
   o.type = order.type;
@@ -417,14 +473,32 @@ function snapshotOf(order: BookOrder): Order {
   if (order.reason !== undefined) o.reason = order.reason;
   o.createdAt = order.createdAt;
   o.updatedAt = order.updatedAt;
-  if (order.tag !== undefined) o.tag = order.tag;
+  if (tag !== undefined) o.tag = tag;
   return Object.freeze(o) as unknown as Order;
 }
 
-/** The frozen fill of one execution (built by assignment, like {@link snapshotOf}). */
+/** The frozen fill of one execution (the usual shape, with a client id and a tag, as one literal; like {@link snapshotOf}). */
 function fillOf(order: BookOrder, market: Market, amount: number, price: number, fee: number, maker: boolean, timestamp: number): Fill {
-  const f: Record<string, unknown> = { id: `${order.id}#${order.fills}`, orderId: order.id };
-  if (order.clientOrderId !== undefined) f.clientOrderId = order.clientOrderId;
+  const id = `${order.id}#${order.fills}`;
+  const { clientOrderId, tag } = order;
+  if (clientOrderId !== undefined && tag !== undefined) {
+    return Object.freeze({
+      id,
+      orderId: order.id,
+      clientOrderId,
+      symbol: order.symbol,
+      side: order.side,
+      amount,
+      price,
+      fee,
+      feeCurrency: market.quote,
+      maker,
+      timestamp,
+      tag,
+    });
+  }
+  const f: Record<string, unknown> = { id, orderId: order.id };
+  if (clientOrderId !== undefined) f.clientOrderId = clientOrderId;
   f.symbol = order.symbol;
   f.side = order.side;
   f.amount = amount;
@@ -433,6 +507,6 @@ function fillOf(order: BookOrder, market: Market, amount: number, price: number,
   f.feeCurrency = market.quote;
   f.maker = maker;
   f.timestamp = timestamp;
-  if (order.tag !== undefined) f.tag = order.tag;
+  if (tag !== undefined) f.tag = tag;
   return Object.freeze(f) as unknown as Fill;
 }
