@@ -10,14 +10,38 @@ export interface BarrierHooks {
   readonly beforeRelease?: (step: number) => void | Promise<void>;
 }
 
-interface Slot {
+/**
+ * A participant's seat at a {@link Barrier}: it arrives without looking the id up, for loops that
+ * arrive every step. Take it after {@link Barrier.join}; a seat taken before its participant left
+ * keeps working through the id (it then arrives as {@link Barrier.arrive} would).
+ */
+export interface BarrierSeat {
   readonly id: string;
+  /** {@link Barrier.arrive} for this participant. */
+  arrive(): Promise<boolean>;
+}
+
+class Slot {
   /** Counted when deciding whether everyone has arrived. */
   member: boolean;
   /** Waiting in the current generation. */
-  resolve: ((go: boolean) => void) | undefined;
+  resolve: ((go: boolean) => void) | undefined = undefined;
   /** Leave requested while a release was under way. */
-  leaving: boolean;
+  leaving = false;
+  /** Removed from the barrier: a seat on it arrives through the id instead. */
+  removed = false;
+  seat: BarrierSeat | undefined = undefined;
+  /** The executor of every wait of this slot: one function for the slot's life, not one per step. */
+  readonly capture = (resolve: (go: boolean) => void): void => {
+    this.resolve = resolve;
+  };
+
+  constructor(
+    readonly id: string,
+    member: boolean,
+  ) {
+    this.member = member;
+  }
 }
 
 const STOP = Promise.resolve(false);
@@ -113,7 +137,7 @@ export class Barrier {
       return;
     }
     const between = this.#waiting === 0 && !this.#releasing;
-    this.#slots.set(id, { id, member: between, resolve: undefined, leaving: false });
+    this.#slots.set(id, new Slot(id, between));
     this.#orderDirty = true;
     if (between) this.#members++;
   }
@@ -149,12 +173,27 @@ export class Barrier {
     if (slot === undefined) {
       return Promise.reject(new BtError('STATE', `barrier: "${id}" is not a participant; join before waiting`));
     }
-    if (slot.resolve !== undefined) {
-      return Promise.reject(new BtError('STATE', `barrier: "${id}" is already waiting at step ${this.#step}`));
+    return this.#arriveAt(slot);
+  }
+
+  /**
+   * The seat of participant `id`, for arriving without a lookup (see {@link BarrierSeat}).
+   * @throws BtError `STATE` when `id` is not a participant.
+   */
+  seat(id: string): BarrierSeat {
+    const slot = this.#slots.get(id);
+    if (slot === undefined) throw new BtError('STATE', `barrier: "${id}" is not a participant; join before taking a seat`);
+    if (slot.seat === undefined) {
+      slot.seat = { id, arrive: () => (slot.removed ? this.arrive(id) : this.#aborted ? STOP : this.#arriveAt(slot)) };
     }
-    const promise = new Promise<boolean>((resolve) => {
-      slot.resolve = resolve;
-    });
+    return slot.seat;
+  }
+
+  #arriveAt(slot: Slot): Promise<boolean> {
+    if (slot.resolve !== undefined) {
+      return Promise.reject(new BtError('STATE', `barrier: "${slot.id}" is already waiting at step ${this.#step}`));
+    }
+    const promise = new Promise<boolean>(slot.capture);
     this.#waiting++;
     if (slot.member) this.#arrived++;
     this.#maybeRelease();
@@ -239,6 +278,7 @@ export class Barrier {
 
   #remove(slot: Slot): void {
     this.#slots.delete(slot.id);
+    slot.removed = true;
     this.#orderDirty = true;
     if (slot.member) {
       slot.member = false;

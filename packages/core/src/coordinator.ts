@@ -13,6 +13,19 @@ export interface StepCoordinator {
   leave(participant: string): void;
   /** Wakes everyone with `false`; every later wait resolves false at once. */
   abort(reason?: unknown): void;
+  /**
+   * Optional: a seat for `participant` (joined first), whose `waitForNextStep()` is
+   * `waitForNextStep(participant)` without looking the participant up on every step. Loops that
+   * wait every step use it when the coordinator has it.
+   */
+  seat?(participant: string): StepSeat;
+}
+
+/** One participant's place at a {@link StepCoordinator} (see {@link StepCoordinator.seat}). */
+export interface StepSeat {
+  readonly participant: string;
+  /** The same as the coordinator's `waitForNextStep(participant)`. */
+  waitForNextStep(): Promise<boolean>;
 }
 
 /** A coordinator that a backtest starts and stops: the TimeController. */

@@ -1,6 +1,6 @@
 export type { BacktestControllerOptions } from './backtest-controller.js';
 export { BacktestController } from './backtest-controller.js';
-export type { BarrierHooks } from './barrier.js';
+export type { BarrierHooks, BarrierSeat } from './barrier.js';
 export { Barrier } from './barrier.js';
 export type {
   Broker,
@@ -16,7 +16,7 @@ export type {
 export { isReplayBroker } from './broker.js';
 export { BrokerEventHub } from './broker-events.js';
 export type { Clock } from './clock.js';
-export type { RunnableStepCoordinator, StepCoordinator } from './coordinator.js';
+export type { RunnableStepCoordinator, StepCoordinator, StepSeat } from './coordinator.js';
 export { POSITION_MONITOR } from './coordinator.js';
 export type { BtErrorCode, BtErrorOptions } from './errors.js';
 export { BtError, isBtError, notSupported, toBtError } from './errors.js';

@@ -242,6 +242,7 @@ export class TradingController {
   async #replayWorker(orchestrator: SymbolOrchestrator, coordinator: StepCoordinator): Promise<void> {
     const symbol = orchestrator.symbol;
     const latch = this.#latch;
+    const seat = coordinator.seat?.(symbol);
     let step = 0;
     for (;;) {
       if (this.#stopping) break;
@@ -255,7 +256,7 @@ export class TradingController {
         return;
       }
       latch?.settle(step);
-      if (!(await coordinator.waitForNextStep(symbol))) break;
+      if (!(await (seat === undefined ? coordinator.waitForNextStep(symbol) : seat.waitForNextStep()))) break;
       step++;
       let hasData: boolean;
       try {
@@ -294,6 +295,7 @@ export class TradingController {
 
   async #replayMonitor(coordinator: StepCoordinator): Promise<void> {
     const latch = this.#latch as StepLatch;
+    const seat = coordinator.seat?.(POSITION_MONITOR);
     let step = 0;
     for (;;) {
       await latch.waitAll(step);
@@ -308,7 +310,7 @@ export class TradingController {
         );
         break;
       }
-      if (!(await coordinator.waitForNextStep(POSITION_MONITOR))) break;
+      if (!(await (seat === undefined ? coordinator.waitForNextStep(POSITION_MONITOR) : seat.waitForNextStep()))) break;
       step++;
     }
     coordinator.leave(POSITION_MONITOR);

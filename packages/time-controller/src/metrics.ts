@@ -1,3 +1,4 @@
+import type { BarrierSeat, StepSeat } from '@bt/core';
 /** Where a participant is: working on its step, waiting at the barrier, or gone. */
 export type ParticipantStatus = 'working' | 'waiting' | 'left';
 
@@ -103,6 +104,10 @@ export class ParticipantSlot {
   workSince: number;
   readonly working = new DurationStat();
   readonly waiting = new DurationStat();
+  /** Its place at the barrier (renewed when it joins again). */
+  barrierSeat: BarrierSeat | undefined = undefined;
+  /** The seat handed out by `TimeController.seat`, made on first request. */
+  stepSeat: StepSeat | undefined = undefined;
 
   constructor(id: string, now: number) {
     this.id = id;

@@ -1,4 +1,4 @@
-import type { Clock, RunnableStepCoordinator } from '@bt/core';
+import type { BarrierSeat, Clock, RunnableStepCoordinator, StepSeat } from '@bt/core';
 import { Barrier, BtError, LiveClock, POSITION_MONITOR, toBtError } from '@bt/core';
 import type { TimeControllerEventName, TimeControllerListener } from './events.js';
 import { Emitter } from './events.js';
@@ -178,15 +178,35 @@ export class TimeController implements RunnableStepCoordinator {
    */
   waitForNextStep(participant: string): Promise<boolean> {
     const slot = this.#slots.get(participant);
+    if (slot === undefined) return this.#barrier.arrive(participant);
+    return this.#arrive(slot);
+  }
+
+  /**
+   * The seat of a participant that has joined: its `waitForNextStep()` is
+   * {@link TimeController.waitForNextStep} without the lookup of the participant on every step.
+   * @throws BtError `STATE` for a participant that never joined.
+   */
+  seat(participant: string): StepSeat {
+    const slot = this.#slots.get(participant);
+    if (slot === undefined) throw new BtError('STATE', `TimeController.seat("${participant}"): join the participant first`);
+    if (slot.stepSeat === undefined) {
+      slot.stepSeat = { participant, waitForNextStep: () => this.#arrive(slot) };
+    }
+    return slot.stepSeat;
+  }
+
+  /** An arrival of `slot`: its bookkeeping, then the barrier's. */
+  #arrive(slot: ParticipantSlot): Promise<boolean> {
     // No bookkeeping after stop, nor for what the barrier rejects (a leaver, a double wait).
-    if (slot !== undefined && !this.#stopped && !slot.left && !(slot.pending && slot.arrivedStep === this.#step)) {
+    if (!this.#stopped && !slot.left && !(slot.pending && slot.arrivedStep === this.#step)) {
       slot.steps++;
       if (this.#timing) this.#recordArrival(slot);
       slot.pending = true;
       slot.arrivedStep = this.#step;
-      if (this.#events.has('arrive')) this.#events.emit('arrive', { participant, step: this.#step });
+      if (this.#events.has('arrive')) this.#events.emit('arrive', { participant: slot.id, step: this.#step });
     }
-    return this.#barrier.arrive(participant);
+    return (slot.barrierSeat as BarrierSeat).arrive();
   }
 
   /**
@@ -194,15 +214,18 @@ export class TimeController implements RunnableStepCoordinator {
    * it counts from the next step. Joining twice is harmless.
    */
   join(participant: string): void {
-    const slot = this.#slots.get(participant);
+    let slot = this.#slots.get(participant);
     if (slot === undefined) {
-      this.#slots.set(participant, new ParticipantSlot(participant, this.#timing ? this.#wall() : 0));
+      slot = new ParticipantSlot(participant, this.#timing ? this.#wall() : 0);
+      this.#slots.set(participant, slot);
     } else if (slot.left) {
       slot.left = false;
       slot.pending = false;
       slot.workSince = this.#timing ? this.#wall() : 0;
     }
     this.#barrier.join(participant);
+    // A participant that left and joins again has a new place at the barrier.
+    slot.barrierSeat = this.#barrier.seat(participant);
   }
 
   /** Removes a participant; if it was the last one awaited, the others are released. A waiting leaver gets false. */
