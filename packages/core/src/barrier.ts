@@ -31,10 +31,6 @@ class Slot {
   /** Removed from the barrier: a seat on it arrives through the id instead. */
   removed = false;
   seat: BarrierSeat | undefined = undefined;
-  /** The executor of every wait of this slot: one function for the slot's life, not one per step. */
-  readonly capture = (resolve: (go: boolean) => void): void => {
-    this.resolve = resolve;
-  };
 
   constructor(
     readonly id: string,
@@ -193,7 +189,10 @@ export class Barrier {
     if (slot.resolve !== undefined) {
       return Promise.reject(new BtError('STATE', `barrier: "${slot.id}" is already waiting at step ${this.#step}`));
     }
-    const promise = new Promise<boolean>(slot.capture);
+    // An inline executor: V8 inlines it into the Promise constructor (a stored one is slower).
+    const promise = new Promise<boolean>((resolve) => {
+      slot.resolve = resolve;
+    });
     this.#waiting++;
     if (slot.member) this.#arrived++;
     this.#maybeRelease();

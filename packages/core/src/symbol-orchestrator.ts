@@ -297,7 +297,7 @@ export class SymbolOrchestrator {
       cancel: (orderId) => broker.cancelOrder({ symbol, orderId }),
       openOrders: async () =>
         (await broker.getOpenOrders(symbol)).filter(
-          (order) => order.tag === strategyId || gateway.entry(order.clientOrderId)?.strategyId === strategyId,
+          (order) => order.tag === strategyId || gateway.request(order.clientOrderId)?.tag === strategyId,
         ),
     };
   }

@@ -226,15 +226,17 @@ export class TradingController {
     // Of order updates, only rejections and cancellations are handed to strategies (fills carry the rest).
     if (event.type === 'order' && event.order.status !== 'rejected' && event.order.status !== 'canceled') return;
     const clientOrderId = event.type === 'fill' ? event.fill.clientOrderId : event.order.clientOrderId;
-    const entry = this.#gateway?.entry(clientOrderId);
-    if (entry === undefined) {
+    const request = this.#gateway?.request(clientOrderId);
+    if (request === undefined) {
       this.#log.debug('event for an order this controller did not send', { type: event.type, clientOrderId });
       return;
     }
-    const orchestrator = this.#bySymbol.get(entry.symbol);
+    const orchestrator = this.#bySymbol.get(request.symbol);
     if (orchestrator === undefined) return;
-    if (event.type === 'fill') orchestrator.enqueueFill(entry.strategyId, event.fill);
-    else orchestrator.enqueueOrder(entry.strategyId, event.order);
+    // The gateway tags every request with the id of the strategy that sent it.
+    const strategyId = request.tag as string;
+    if (event.type === 'fill') orchestrator.enqueueFill(strategyId, event.fill);
+    else orchestrator.enqueueOrder(strategyId, event.order);
   }
 
   // ---- replay loops ----------------------------------------------------------------------

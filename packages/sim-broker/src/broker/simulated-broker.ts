@@ -122,7 +122,6 @@ export class SimulatedBroker implements ReplayBroker<SimulationResults> {
   readonly #false = Promise.resolve(false);
   readonly #quote = { openTime: 0, closeTime: 0, open: 0, high: 0, low: 0, close: 0, volume: 0 } satisfies BarQuote;
   readonly #equity: EquityRecorder;
-  readonly #fills: Fill[] = [];
   readonly #rejections: { rejection: SubmitRejection; arrival: number }[] = [];
   readonly #events: BrokerEventHub;
   #closed = false;
@@ -381,7 +380,8 @@ export class SimulatedBroker implements ReplayBroker<SimulationResults> {
   async getResults(): Promise<SimulationResults> {
     const account = this.#account;
     const equity = this.#equity.snapshot();
-    const trades = buildTrades(this.#fills);
+    const fills = this.#engine.fills();
+    const trades = buildTrades(fills);
     const orders = this.#engine.orders();
     const startTime = Math.min(...this.#columns.map((c) => (c.length > 0 ? (c.openTime[0] as number) : Number.POSITIVE_INFINITY)));
     const barMs = Math.min(...this.#columns.map((c) => c.timeframeMs));
@@ -401,7 +401,7 @@ export class SimulatedBroker implements ReplayBroker<SimulationResults> {
       balances: account.balances(),
       positions: account.openPositions(),
       orders,
-      fills: Object.freeze([...this.#fills]),
+      fills,
       trades: Object.freeze(trades),
       equity,
       ordersUnfilledAtEnd: orders.filter((o) => o.status === 'open' || o.status === 'partially-filled').length,
@@ -476,7 +476,6 @@ export class SimulatedBroker implements ReplayBroker<SimulationResults> {
   }
 
   #publish(event: BrokerEvent): void {
-    if (event.type === 'fill') this.#fills.push(event.fill);
     this.#events.emit(event);
   }
 

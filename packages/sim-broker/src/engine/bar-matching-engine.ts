@@ -8,9 +8,12 @@ import { fixedLatency } from '../models/latency.js';
 import { noSlippage } from '../models/slippage.js';
 import type { BarQuote, FeeModel, LatencyModel, SlippageModel, VolumeCapModel } from '../models/types.js';
 import { noVolumeCap } from '../models/volume.js';
+import { FillLog } from './fill-log.js';
 import type { BarExecution, ExecutionMoment } from './fill-rules.js';
 import { limitExecution, stopExecution, stopLimitExecution } from './fill-rules.js';
 import type { EngineListener, MatchingEngine, MatchingEngineOptions } from './matching-engine.js';
+import type { ArchivedOrder } from './order-archive.js';
+import { OrderArchive } from './order-archive.js';
 
 /**
  * An order in the book: its fixed terms and its mutable progress. Its public, frozen {@link Order}
@@ -31,6 +34,8 @@ class BookOrder {
   constructor(
     readonly m: number,
     readonly seq: number,
+    /** The order's number in the engine: its arrival count, from 0. */
+    readonly k: number,
     readonly id: string,
     readonly symbol: string,
     readonly side: OrderSide,
@@ -50,6 +55,37 @@ class BookOrder {
   ) {
     this.remaining = amount;
     this.updatedAt = createdAt;
+  }
+
+  /** An archived order made whole again (for views and fills built after it left the book). */
+  static restore(k: number, a: ArchivedOrder, symbol: string): BookOrder {
+    const order = new BookOrder(
+      a.m,
+      a.seq,
+      k,
+      `${symbol}:${a.seq}`,
+      symbol,
+      a.side,
+      a.type,
+      a.timeInForce,
+      a.amount,
+      a.price,
+      a.stopPrice,
+      a.reduceOnly,
+      a.clientOrderId,
+      a.tag,
+      a.createdAt,
+      false,
+      0,
+    );
+    order.filled = a.filled;
+    order.remaining = a.remaining;
+    order.notional = a.notional;
+    order.fills = a.fills;
+    order.status = a.status;
+    order.reason = a.reason;
+    order.updatedAt = a.updatedAt;
+    return order;
   }
 
   /** True once the order can no longer change. */
@@ -103,12 +139,18 @@ export class BarMatchingEngine implements MatchingEngine {
   readonly #rank: Readonly<Record<ExecutionMoment, number>>;
   readonly #emit: EngineListener;
   readonly #books: BookOrder[][];
-  readonly #history: BookOrder[][];
+  /** Per market, the number of each of its orders, by sequence (`seq - 1`). */
+  readonly #numbers: number[][];
+  /** By order number: the order while it is in the book; undefined once archived. */
+  readonly #live: (BookOrder | undefined)[] = [];
+  readonly #archive = new OrderArchive();
+  readonly #fillLog = new FillLog();
   readonly #sequence: Int32Array;
   readonly #seen: Int32Array;
   readonly #closePending: Int32Array;
   readonly #capacityLeft: Float64Array;
-  readonly #byClientId = new Map<string, BookOrder>();
+  /** Order number by client order id. */
+  readonly #byClientId = new Map<string, number>();
 
   constructor(options: MatchingEngineOptions) {
     this.markets = options.markets;
@@ -123,7 +165,7 @@ export class BarMatchingEngine implements MatchingEngine {
     this.#emit = options.onEvent ?? (() => undefined);
     const n = this.markets.size;
     this.#books = Array.from({ length: n }, () => []);
-    this.#history = Array.from({ length: n }, () => []);
+    this.#numbers = Array.from({ length: n }, () => []);
     this.#sequence = new Int32Array(n);
     this.#seen = new Int32Array(n);
     this.#closePending = new Int32Array(n);
@@ -144,8 +186,9 @@ export class BarMatchingEngine implements MatchingEngine {
     if (problem !== undefined) return rejectedAck(problem, clientOrderId);
     if (clientOrderId !== undefined) {
       const existing = this.#byClientId.get(clientOrderId);
-      if (existing !== undefined)
-        return rejectedAck(`clientOrderId "${clientOrderId}" is already used by order ${existing.id}`, clientOrderId);
+      if (existing !== undefined) {
+        return rejectedAck(`clientOrderId "${clientOrderId}" is already used by order ${this.#orderAt(existing).id}`, clientOrderId);
+      }
     }
     const seq = (this.#sequence[m] as number) + 1;
     this.#sequence[m] = seq;
@@ -154,9 +197,11 @@ export class BarMatchingEngine implements MatchingEngine {
     const atClose = this.#cheatOnClose && request.type === 'market';
     const hasPrice = request.type === 'limit' || request.type === 'stop-limit';
     const hasStop = request.type === 'stop' || request.type === 'stop-limit';
+    const k = this.#live.length;
     const order = new BookOrder(
       m,
       seq,
+      k,
       `${market.symbol}:${seq}`,
       market.symbol,
       request.side,
@@ -173,8 +218,9 @@ export class BarMatchingEngine implements MatchingEngine {
       atClose ? Math.max(0, seen - 1 + latency) : seen + latency,
     );
     (this.#books[m] as BookOrder[]).push(order);
-    (this.#history[m] as BookOrder[]).push(order);
-    if (clientOrderId !== undefined) this.#byClientId.set(clientOrderId, order);
+    this.#live.push(order);
+    (this.#numbers[m] as number[]).push(k);
+    if (clientOrderId !== undefined) this.#byClientId.set(clientOrderId, k);
     if (atClose) this.#closePending[m] = (this.#closePending[m] as number) + 1;
     return acceptedAck(order.id, clientOrderId);
   }
@@ -201,7 +247,23 @@ export class BarMatchingEngine implements MatchingEngine {
   }
 
   orders(): readonly Order[] {
-    return Object.freeze(this.#history.flatMap((list) => list.map((o) => o.view())));
+    return Object.freeze(this.#numbers.flatMap((list) => list.map((k) => this.#orderAt(k).view())));
+  }
+
+  /**
+   * Every execution so far, in execution order, as the fills the engine emitted (equal objects,
+   * made again from its compact log).
+   */
+  fills(): readonly Fill[] {
+    const log = this.#fillLog;
+    const fills: Fill[] = new Array(log.length);
+    let order: BookOrder | undefined;
+    for (let i = 0; i < log.length; i++) {
+      const f = log.at(i);
+      if (order?.k !== f.k) order = this.#orderAt(f.k);
+      fills[i] = fillOf(order, f.n, this.markets.at(order.m), f.amount, f.price, f.fee, f.maker, f.timestamp);
+    }
+    return Object.freeze(fills);
   }
 
   hasCloseOrders(m: number): boolean {
@@ -335,7 +397,8 @@ export class BarMatchingEngine implements MatchingEngine {
     order.remaining = amount === order.remaining ? 0 : order.remaining - amount;
     order.notional += amount * price;
     order.fills++;
-    const fill = fillOf(order, market, amount, price, fee, maker, bar.openTime);
+    const fill = fillOf(order, order.fills, market, amount, price, fee, maker, bar.openTime);
+    this.#fillLog.push(order.k, order.fills, amount, price, fee, maker, bar.openTime);
     let status: OrderStatus = order.remaining === 0 ? 'filled' : 'partially-filled';
     let reason: string | undefined;
     if (order.remaining > 0) {
@@ -348,6 +411,7 @@ export class BarMatchingEngine implements MatchingEngine {
     order.update(status, reason, now);
     this.#safeEmit({ type: 'fill', fill });
     this.#safeEmit({ type: 'order', order: order.view() });
+    if (order.done) this.#toArchive(order);
   }
 
   /** After a pass where `order` got nothing: an IOC ends, a cheat-on-close order waits for the next close. */
@@ -361,6 +425,22 @@ export class BarMatchingEngine implements MatchingEngine {
     this.#settle(order);
     order.update(status, reason, now);
     this.#safeEmit({ type: 'order', order: order.view() });
+    this.#toArchive(order);
+  }
+
+  /** A terminal order leaves for the archive (the book is compacted by the caller). */
+  #toArchive(order: BookOrder): void {
+    if (this.#live[order.k] !== order) return;
+    this.#archive.write(order.k, order);
+    this.#live[order.k] = undefined;
+  }
+
+  /** Order number `k`: live, or restored from the archive. */
+  #orderAt(k: number): BookOrder {
+    const live = this.#live[k];
+    if (live !== undefined) return live;
+    const archived = this.#archive.read(k);
+    return BookOrder.restore(k, archived, this.markets.at(archived.m).symbol);
   }
 
   /** Bookkeeping of an order leaving the book (the book itself is compacted by the caller). */
@@ -375,7 +455,12 @@ export class BarMatchingEngine implements MatchingEngine {
   }
 
   #find(ref: OrderRef): BookOrder | undefined {
-    const order = 'orderId' in ref ? this.#byOrderId(ref.orderId) : this.#byClientId.get(ref.clientOrderId);
+    let order: BookOrder | undefined;
+    if ('orderId' in ref) order = this.#byOrderId(ref.orderId);
+    else {
+      const k = this.#byClientId.get(ref.clientOrderId);
+      order = k === undefined ? undefined : this.#orderAt(k);
+    }
     return order !== undefined && order.symbol === ref.symbol ? order : undefined;
   }
 
@@ -385,7 +470,8 @@ export class BarMatchingEngine implements MatchingEngine {
     const colon = orderId.lastIndexOf(':');
     const m = this.markets.indexOf(orderId.slice(0, colon));
     if (colon < 0 || m < 0) return undefined;
-    const order = (this.#history[m] as BookOrder[])[Number(orderId.slice(colon + 1)) - 1];
+    const k = (this.#numbers[m] as number[])[Number(orderId.slice(colon + 1)) - 1];
+    const order = k === undefined ? undefined : this.#orderAt(k);
     return order?.id === orderId ? order : undefined;
   }
 
@@ -478,8 +564,17 @@ function snapshotOf(order: BookOrder): Order {
 }
 
 /** The frozen fill of one execution (the usual shape, with a client id and a tag, as one literal; like {@link snapshotOf}). */
-function fillOf(order: BookOrder, market: Market, amount: number, price: number, fee: number, maker: boolean, timestamp: number): Fill {
-  const id = `${order.id}#${order.fills}`;
+function fillOf(
+  order: BookOrder,
+  n: number,
+  market: Market,
+  amount: number,
+  price: number,
+  fee: number,
+  maker: boolean,
+  timestamp: number,
+): Fill {
+  const id = `${order.id}#${n}`;
   const { clientOrderId, tag } = order;
   if (clientOrderId !== undefined && tag !== undefined) {
     return Object.freeze({

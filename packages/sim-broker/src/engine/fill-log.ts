@@ -1,0 +1,69 @@
+/** One execution as the {@link FillLog} gives it back. */
+export interface LoggedFill {
+  /** Number of the order (the engine's arrival count). */
+  readonly k: number;
+  /** The order's fill count after this fill (1 for its first). */
+  readonly n: number;
+  readonly amount: number;
+  readonly price: number;
+  readonly fee: number;
+  readonly maker: boolean;
+  readonly timestamp: number;
+}
+
+/**
+ * Every execution of a run, in execution order, in columns: the numbers of a fill, not a fill
+ * object, so that a long backtest does not keep one object per fill alive (and traced by the
+ * garbage collector) until its results are built.
+ */
+export class FillLog {
+  #length = 0;
+  #ints = new Int32Array(0);
+  #numbers = new Float64Array(0);
+  #maker = new Uint8Array(0);
+
+  /** Number of fills logged. */
+  get length(): number {
+    return this.#length;
+  }
+
+  /** Logs one execution. */
+  push(k: number, n: number, amount: number, price: number, fee: number, maker: boolean, timestamp: number): void {
+    const i = this.#length;
+    if (i === this.#maker.length) this.#grow();
+    this.#ints[2 * i] = k;
+    this.#ints[2 * i + 1] = n;
+    this.#numbers[4 * i] = amount;
+    this.#numbers[4 * i + 1] = price;
+    this.#numbers[4 * i + 2] = fee;
+    this.#numbers[4 * i + 3] = timestamp;
+    this.#maker[i] = maker ? 1 : 0;
+    this.#length = i + 1;
+  }
+
+  /** Fill `i` (0 for the first). */
+  at(i: number): LoggedFill {
+    return {
+      k: this.#ints[2 * i] as number,
+      n: this.#ints[2 * i + 1] as number,
+      amount: this.#numbers[4 * i] as number,
+      price: this.#numbers[4 * i + 1] as number,
+      fee: this.#numbers[4 * i + 2] as number,
+      timestamp: this.#numbers[4 * i + 3] as number,
+      maker: this.#maker[i] === 1,
+    };
+  }
+
+  #grow(): void {
+    const capacity = Math.max(256, this.#maker.length * 2);
+    const ints = new Int32Array(capacity * 2);
+    ints.set(this.#ints);
+    const numbers = new Float64Array(capacity * 4);
+    numbers.set(this.#numbers);
+    const maker = new Uint8Array(capacity);
+    maker.set(this.#maker);
+    this.#ints = ints;
+    this.#numbers = numbers;
+    this.#maker = maker;
+  }
+}
