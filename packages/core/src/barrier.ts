@@ -270,7 +270,7 @@ export class Barrier {
       const resolve = slot.resolve;
       if (resolve !== undefined) {
         slot.resolve = undefined;
-        resolve(!slot.leaving && this.#slots.has(slot.id));
+        resolve(!slot.leaving && !slot.removed);
       }
     }
   }

@@ -67,6 +67,11 @@ export class Emitter {
     this.#onError = onError;
   }
 
+  /** True while `arrive` has a listener: a field, read on every arrival without a lookup. */
+  arriveHeard = false;
+  /** True while `step` has a listener: read on every release. */
+  stepHeard = false;
+
   /** True when `event` has at least one listener. */
   has(event: TimeControllerEventName): boolean {
     return this.#listeners[event].length !== 0;
@@ -100,5 +105,7 @@ export class Emitter {
 
   #set<E extends TimeControllerEventName>(event: E, listeners: ReadonlyArray<TimeControllerListener<E>>): void {
     (this.#listeners as Record<TimeControllerEventName, unknown>)[event] = listeners;
+    if (event === 'arrive') this.arriveHeard = listeners.length !== 0;
+    else if (event === 'step') this.stepHeard = listeners.length !== 0;
   }
 }

@@ -204,7 +204,7 @@ export class TimeController implements RunnableStepCoordinator {
       if (this.#timing) this.#recordArrival(slot);
       slot.pending = true;
       slot.arrivedStep = this.#step;
-      if (this.#events.has('arrive')) this.#events.emit('arrive', { participant: slot.id, step: this.#step });
+      if (this.#events.arriveHeard) this.#events.emit('arrive', { participant: slot.id, step: this.#step });
     }
     return (slot.barrierSeat as BarrierSeat).arrive();
   }
@@ -411,7 +411,7 @@ export class TimeController implements RunnableStepCoordinator {
       this.#lastReleaseAt = sampled || this.#timedStep ? this.#wall() : Number.NaN;
       this.#timedStep = sampled;
     }
-    if (this.#events.has('step')) this.#events.emit('step', { step: next, simTime: this.#timeSource?.() });
+    if (this.#events.stepHeard) this.#events.emit('step', { step: next, simTime: this.#timeSource?.() });
     if (next >= this.#pauseAt) {
       this.#pauseAt = Number.POSITIVE_INFINITY;
       if (!this.#paused) this.#enterPause();

@@ -231,10 +231,18 @@ export class SimulatedBroker implements ReplayBroker<SimulationResults> {
    */
   openFeed(symbol: string, timeframe: Timeframe): ReplayFeed {
     const m = this.#barsMarket(symbol, timeframe);
+    // The feed keeps the view of the limit it was last asked for: a tick only moves its window.
+    let limitSeen = Number.NaN;
+    let series: ColumnarBarSeries | undefined;
     return {
       bars: (limit) => {
-        this.#checkLimit(symbol, limit);
-        return this.#view(m, limit).series;
+        if (limit !== limitSeen || series === undefined) {
+          this.#checkLimit(symbol, limit);
+          series = this.#view(m, limit).series;
+          limitSeen = limit;
+          return series;
+        }
+        return series.setWindow(this.#cursor[m] as number, limit);
       },
       positions: () => this.#account.positionList(m),
       advance: () => this.#advance(m),

@@ -44,7 +44,7 @@ export class ColumnarBarSeries implements BarSeries {
    * @throws BtError `INTERNAL` when `end` or `limit` is out of range.
    */
   setWindow(end: number, limit: number): this {
-    if (!(Number.isInteger(end) && end >= 0 && end <= this.columns.length)) {
+    if (!(end >= 0 && end <= this.columns.length && (end | 0) === end)) {
       throw new BtError(
         'INTERNAL',
         `ColumnarBarSeries(${this.symbol}).setWindow: end ${end} is not an integer in [0, ${this.columns.length}]`,
@@ -124,7 +124,12 @@ export class ColumnarBarSeries implements BarSeries {
 
   /** Close time at `index`: open time + timeframe, epoch ms (NaN when out of range). */
   closeTime(index: number): number {
-    return read(this.columns.openTime, this.#resolve(index)) + this.columns.timeframeMs;
+    // Written out (no helper calls): strategies call it several times a tick, and callers too
+    // large to inline more into would otherwise pay a call for each.
+    const length = this.#end - this.#start;
+    const k = index < 0 ? length + index : index;
+    if (k >= 0 && k < length && (k | 0) === k) return (this.columns.openTime[this.#start + k] as number) + this.columns.timeframeMs;
+    return Number.NaN;
   }
 
   /** A copy of the window's bars, oldest first. */
@@ -138,7 +143,8 @@ export class ColumnarBarSeries implements BarSeries {
   #resolve(index: number): number {
     const length = this.#end - this.#start;
     const k = index < 0 ? length + index : index;
-    return k >= 0 && k < length && Number.isInteger(k) ? this.#start + k : -1;
+    // (k | 0) === k: an integer (k < length < 2^31), without Number.isInteger's call.
+    return k >= 0 && k < length && (k | 0) === k ? this.#start + k : -1;
   }
 }
 
