@@ -208,7 +208,13 @@ export class OrderGateway {
   }
 
   /** {@link OrderGateway.submit} for a symbol the controller was not configured with (an entry object each). */
-  async #submitOther(symbol: string, strategyId: string, order: StrategyOrder, source: OrderSource, reason: string | undefined): Promise<OrderAck> {
+  async #submitOther(
+    symbol: string,
+    strategyId: string,
+    order: StrategyOrder,
+    source: OrderSource,
+    reason: string | undefined,
+  ): Promise<OrderAck> {
     const seq = (this.#sequence.get(symbol) ?? 0) + 1;
     this.#sequence.set(symbol, seq);
     const clientOrderId = `${this.#runId}-x-${seq}`;
@@ -270,7 +276,8 @@ const PLAIN_ACK_KEYS: readonly string[] = ['accepted', 'orderId', 'status', 'cli
  * and gives back an equal object.
  */
 function isPlainAck(ack: OrderAck, clientOrderId: string): ack is OrderAck & { orderId: string } {
-  if (ack.accepted !== true || ack.status !== 'open' || ack.clientOrderId !== clientOrderId || typeof ack.orderId !== 'string') return false;
+  if (ack.accepted !== true || ack.status !== 'open' || ack.clientOrderId !== clientOrderId || typeof ack.orderId !== 'string')
+    return false;
   let i = 0;
   for (const key in ack) {
     if (key !== PLAIN_ACK_KEYS[i]) return false;
@@ -288,7 +295,8 @@ function requestOf(order: StrategyOrder, symbol: string, clientOrderId: string, 
   // The orders of `buy`, `sell` and `close`, as one literal each (one shape for all of them).
   const keys = marketKeys(order);
   if (keys === 3) return { side: order.side, type: order.type, amount: order.amount, symbol, clientOrderId, tag };
-  if (keys === 4) return { side: order.side, type: order.type, amount: order.amount, reduceOnly: order.reduceOnly, symbol, clientOrderId, tag };
+  if (keys === 4)
+    return { side: order.side, type: order.type, amount: order.amount, reduceOnly: order.reduceOnly, symbol, clientOrderId, tag };
   const request: Record<string, unknown> = {};
   for (const key in order) {
     if (!Object.hasOwn(order, key)) continue;

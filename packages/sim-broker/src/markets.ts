@@ -157,6 +157,7 @@ export function checkOrderRequest(request: OrderRequest, market: Market, referen
 /** What is wrong with a limit or trigger price, if anything. */
 function checkPrice(field: 'price' | 'stopPrice', value: number, market: Market): string | undefined {
   if (!(value > 0 && Number.isFinite(value))) return `${field} must be a positive finite number, got ${value}`;
-  if (!isOnStep(value, market.priceStep)) return `${field} ${value} is not a multiple of the price step ${market.priceStep} of ${market.symbol}`;
+  if (!isOnStep(value, market.priceStep))
+    return `${field} ${value} is not a multiple of the price step ${market.priceStep} of ${market.symbol}`;
   return undefined;
 }

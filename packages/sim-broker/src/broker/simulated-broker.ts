@@ -7,7 +7,6 @@ import type {
   BrokerEvent,
   BrokerFactory,
   BrokerListener,
-  Fill,
   Logger,
   Market,
   Order,

@@ -12,7 +12,7 @@ import { FillLog } from './fill-log.js';
 import type { BarExecution, ExecutionMoment } from './fill-rules.js';
 import { limitExecution, stopExecution, stopLimitExecution } from './fill-rules.js';
 import type { EngineListener, MatchingEngine, MatchingEngineOptions } from './matching-engine.js';
-import type { ArchivedOrder } from './order-archive.js';
+import type { ArchivedOrderView } from './order-archive.js';
 import { OrderArchive } from './order-archive.js';
 
 /**
@@ -57,14 +57,14 @@ class BookOrder {
     this.updatedAt = createdAt;
   }
 
-  /** An archived order made whole again (for views and fills built after it left the book). */
-  static restore(k: number, a: ArchivedOrder, symbol: string): BookOrder {
+  /** An archived order made whole again (for a cancel or fetch after it left the book). */
+  static restore(k: number, a: ArchivedOrderView): BookOrder {
     const order = new BookOrder(
       a.m,
       a.seq,
       k,
-      `${symbol}:${a.seq}`,
-      symbol,
+      a.id,
+      a.symbol,
       a.side,
       a.type,
       a.timeInForce,
@@ -247,7 +247,7 @@ export class BarMatchingEngine implements MatchingEngine {
   }
 
   orders(): readonly Order[] {
-    return Object.freeze(this.#numbers.flatMap((list) => list.map((k) => this.#orderAt(k).view())));
+    return Object.freeze(this.#numbers.flatMap((list) => list.map((k) => this.#viewAt(k))));
   }
 
   /**
@@ -257,11 +257,16 @@ export class BarMatchingEngine implements MatchingEngine {
   fills(): readonly Fill[] {
     const log = this.#fillLog;
     const fills: Fill[] = new Array(log.length);
-    let order: BookOrder | undefined;
+    let k = -1;
+    let order: FillSource | undefined;
     for (let i = 0; i < log.length; i++) {
       const f = log.at(i);
-      if (order?.k !== f.k) order = this.#orderAt(f.k);
-      fills[i] = fillOf(order, f.n, this.markets.at(order.m), f.amount, f.price, f.fee, f.maker, f.timestamp);
+      if (f.k !== k) {
+        k = f.k;
+        order = this.#fillSource(k);
+      }
+      const source = order as FillSource;
+      fills[i] = fillOf(source, f.n, this.markets.at(source.m), f.amount, f.price, f.fee, f.maker, f.timestamp);
     }
     return Object.freeze(fills);
   }
@@ -437,10 +442,36 @@ export class BarMatchingEngine implements MatchingEngine {
 
   /** Order number `k`: live, or restored from the archive. */
   #orderAt(k: number): BookOrder {
+    return this.#live[k] ?? BookOrder.restore(k, this.#readArchived(k));
+  }
+
+  /** The public view of order number `k` (from the archive without restoring it). */
+  #viewAt(k: number): Order {
+    const live = this.#live[k];
+    return live === undefined ? snapshotOf(this.#readArchived(k)) : live.view();
+  }
+
+  #readArchived(k: number): ArchivedOrderView {
+    const archive = this.#archive;
+    const symbol = this.markets.at(archive.market(k)).symbol;
+    return archive.read(k, `${symbol}:${archive.sequence(k)}`, symbol);
+  }
+
+  /** What the fills of order number `k` carry of it. */
+  #fillSource(k: number): FillSource {
     const live = this.#live[k];
     if (live !== undefined) return live;
-    const archived = this.#archive.read(k);
-    return BookOrder.restore(k, archived, this.markets.at(archived.m).symbol);
+    const archive = this.#archive;
+    const m = archive.market(k);
+    const symbol = this.markets.at(m).symbol;
+    return {
+      m,
+      id: `${symbol}:${archive.sequence(k)}`,
+      clientOrderId: archive.clientOrderId(k),
+      symbol,
+      side: archive.side(k),
+      tag: archive.tag(k),
+    };
   }
 
   /** Bookkeeping of an order leaving the book (the book itself is compacted by the caller). */
@@ -503,9 +534,15 @@ function rejectedAck(reason: string, clientOrderId: string | undefined): OrderAc
  * one object literal; any other is built by assignment, as object literals with conditional
  * spreads take a slow path in V8. This runs for every order update and every order in the results.
  */
-function snapshotOf(order: BookOrder): Order {
+function snapshotOf(order: ArchivedOrderView): Order {
   const { clientOrderId, tag } = order;
-  if (clientOrderId !== undefined && tag !== undefined && order.price === undefined && order.stopPrice === undefined && order.reason === undefined) {
+  if (
+    clientOrderId !== undefined &&
+    tag !== undefined &&
+    order.price === undefined &&
+    order.stopPrice === undefined &&
+    order.reason === undefined
+  ) {
     if (order.fills !== 0) {
       return Object.freeze({
         id: order.id,
@@ -564,8 +601,11 @@ function snapshotOf(order: BookOrder): Order {
 }
 
 /** The frozen fill of one execution (the usual shape, with a client id and a tag, as one literal; like {@link snapshotOf}). */
+/** What a fill carries of its order. */
+type FillSource = Pick<BookOrder, 'm' | 'id' | 'clientOrderId' | 'symbol' | 'side' | 'tag'>;
+
 function fillOf(
-  order: BookOrder,
+  order: FillSource,
   n: number,
   market: Market,
   amount: number,

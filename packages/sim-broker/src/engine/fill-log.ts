@@ -41,6 +41,11 @@ export class FillLog {
     this.#length = i + 1;
   }
 
+  /** Order number of fill `i`. */
+  orderOf(i: number): number {
+    return this.#ints[2 * i] as number;
+  }
+
   /** Fill `i` (0 for the first). */
   at(i: number): LoggedFill {
     return {

@@ -5,6 +5,12 @@ const TYPES: readonly OrderType[] = ['market', 'limit', 'stop', 'stop-limit'];
 const TIME_IN_FORCE: readonly TimeInForce[] = ['GTC', 'IOC'];
 const STATUSES: readonly OrderStatus[] = ['open', 'partially-filled', 'filled', 'canceled', 'rejected'];
 
+/** An archived order as {@link OrderArchive.read} gives it back, with the venue id and symbol it is read under. */
+export interface ArchivedOrderView extends ArchivedOrder {
+  readonly id: string;
+  readonly symbol: string;
+}
+
 /** Everything the archive keeps of one order: its terms and its final state. */
 export interface ArchivedOrder {
   readonly m: number;
@@ -80,14 +86,41 @@ export class OrderArchive {
     if (order.reason !== undefined) this.#reasons.set(k, order.reason);
   }
 
-  /** Order number `k` as it was stored. */
-  read(k: number): ArchivedOrder {
+  /** Market index of order `k`. */
+  market(k: number): number {
+    return this.#m[k] as number;
+  }
+
+  /** Sequence of order `k` in its market. */
+  sequence(k: number): number {
+    return this.#seq[k] as number;
+  }
+
+  /** Side of order `k`. */
+  side(k: number): OrderSide {
+    return SIDES[(this.#codes[k] as number) & 1] as OrderSide;
+  }
+
+  /** Client order id of order `k`. */
+  clientOrderId(k: number): string | undefined {
+    return this.#clientOrderIds[k];
+  }
+
+  /** Tag of order `k`. */
+  tag(k: number): string | undefined {
+    return this.#tags[k];
+  }
+
+  /** Order number `k` as it was stored, under venue id `id` and `symbol` (one object). */
+  read(k: number, id: string, symbol: string): ArchivedOrderView {
     const code = this.#codes[k] as number;
     const n = this.#numbers;
     const at = k * 8;
     const price = n[at + 1] as number;
     const stopPrice = n[at + 2] as number;
     return {
+      id,
+      symbol,
       m: this.#m[k] as number,
       seq: this.#seq[k] as number,
       side: SIDES[code & 1] as OrderSide,
