@@ -115,6 +115,14 @@ export interface ReplayFeed {
   positions(): readonly Position[];
   /** `await broker.advanceTime(symbol)`. */
   advance(): boolean;
+  /**
+   * Optional: the signed size of the symbol's position (positive long, negative short, 0 flat),
+   * the size `await broker.getPositions(symbol)` reports, without building the position. The
+   * position monitor reads it every step when the feed has it.
+   */
+  positionSize?(): number;
+  /** Optional: `await broker.getLatestPrice(symbol)`. */
+  latestPrice?(): number;
 }
 
 /** True when `broker` is a {@link ReplayBroker}. */

@@ -36,6 +36,11 @@ export class StepLatch {
     this.#check();
   }
 
+  /** True when every worker alive at `step` has settled it (or the latch is open): no need to wait. */
+  ready(step: number): boolean {
+    return this.#open || this.#isComplete(step);
+  }
+
   /** Resolves once every worker alive at `step` has settled it. */
   waitAll(step: number): Promise<void> {
     if (this.#open || this.#isComplete(step)) return Promise.resolve();

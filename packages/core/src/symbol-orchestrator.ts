@@ -125,6 +125,11 @@ export class SymbolOrchestrator {
     this.#lookback = Math.max(1, ...config.strategies.map((s) => s.lookback ?? DEFAULT_LOOKBACK));
   }
 
+  /** The replay feed ticks read through, once the first tick opened it (undefined live, or before). */
+  get feed(): ReplayFeed | undefined {
+    return this.#feed;
+  }
+
   /** Close time of the newest bar seen by the last tick (-Infinity before any bar). */
   get lastBarClose(): number {
     return this.#lastBarClose;

@@ -21,6 +21,8 @@ export interface ManagedTrade {
 }
 
 interface TradeState {
+  /** `symbol \u0000 strategyId`: its key in the trade map. */
+  readonly key: string;
   symbol: string;
   strategyId: string;
   side: 'long' | 'short';
@@ -33,6 +35,13 @@ interface TradeState {
 }
 
 const EPSILON = 1e-12;
+
+/** One pass of {@link TradeManager.manage}: what it reads. */
+interface Pass {
+  readonly isOpen: (symbol: string) => boolean;
+  readonly priceOf: (symbol: string) => number | Promise<number>;
+  readonly now: number;
+}
 
 /** Returns the exit a trade's rules call for at `price` and time `now`, or undefined. */
 export function evaluateExit(trade: ManagedTrade, exits: ExitRules, price: number, now: number): ExitReason | undefined {
@@ -57,6 +66,8 @@ export class TradeManager {
   readonly #gateway: OrderGateway;
   readonly #log: Logger;
   readonly #trades = new Map<string, TradeState>();
+  /** The trades sorted by symbol then strategy, while no trade opened or closed since. */
+  #ordered: TradeState[] | undefined;
 
   constructor(gateway: OrderGateway, log: Logger) {
     this.#gateway = gateway;
@@ -99,7 +110,7 @@ export class TradeManager {
       trade.size = left;
       return;
     }
-    this.#trades.delete(key);
+    this.#drop(key);
     if (-left > EPSILON && exits !== undefined && hasRules(exits)) this.#open(key, fill, strategyId, exits, -left);
   }
 
@@ -114,25 +125,60 @@ export class TradeManager {
   /**
    * One pass of the position monitor: drops trades whose symbol is flat at the venue, updates each
    * trade's best price, and sends the exits the rules call for.
+   *
+   * `open` is the venue's positions, or a test of whether a symbol's position is open (a replay
+   * reads it without building positions). `priceOf` may answer at once with a number (a replay
+   * feed) or with a promise (a live venue).
    */
-  async manage(positions: readonly Position[], priceOf: (symbol: string) => Promise<number>, now: number): Promise<void> {
-    if (this.#trades.size === 0) return;
-    const open = new Set<string>();
-    for (const position of positions) if (position.side !== 'flat' && position.size > 0) open.add(position.symbol);
-    for (const trade of this.#sorted()) {
-      const key = `${trade.symbol}\u0000${trade.strategyId}`;
-      if (!open.has(trade.symbol)) {
-        this.#trades.delete(key);
+  manage(
+    open: readonly Position[] | ((symbol: string) => boolean),
+    priceOf: (symbol: string) => number | Promise<number>,
+    now: number,
+  ): Promise<void> | undefined {
+    if (this.#trades.size === 0) return undefined;
+    const pass: Pass = { isOpen: typeof open === 'function' ? open : openTest(open), priceOf, now };
+    return this.#pass(pass, this.#sorted(), 0);
+  }
+
+  /**
+   * Manages `trades[from..]` in order; runs synchronously while prices come as numbers and no exit
+   * is sent, and returns the promise of the rest as soon as one must be awaited.
+   */
+  #pass(pass: Pass, trades: readonly TradeState[], from: number): Promise<void> | undefined {
+    for (let i = from; i < trades.length; i++) {
+      const trade = trades[i] as TradeState;
+      if (!pass.isOpen(trade.symbol)) {
+        this.#drop(trade.key);
         continue;
       }
       if (trade.exitOrder !== undefined) continue;
-      const price = await priceOf(trade.symbol);
-      if (!Number.isFinite(price)) continue;
-      if (trade.side === 'long' ? price > trade.bestPrice : price < trade.bestPrice) trade.bestPrice = price;
-      const reason = evaluateExit(trade, trade.exits, price, now);
-      if (reason === undefined) continue;
-      await this.#exit(trade, reason, price);
+      const quoted = pass.priceOf(trade.symbol);
+      if (typeof quoted !== 'number') return this.#afterPrice(pass, trades, i, quoted);
+      const exit = this.#consider(trade, quoted, pass.now);
+      if (exit !== undefined) return this.#afterExit(pass, trades, i, exit);
     }
+    return undefined;
+  }
+
+  async #afterPrice(pass: Pass, trades: readonly TradeState[], i: number, quoted: Promise<number>): Promise<void> {
+    const exit = this.#consider(trades[i] as TradeState, await quoted, pass.now);
+    if (exit !== undefined) await exit;
+    const rest = this.#pass(pass, trades, i + 1);
+    if (rest !== undefined) await rest;
+  }
+
+  async #afterExit(pass: Pass, trades: readonly TradeState[], i: number, exit: Promise<void>): Promise<void> {
+    await exit;
+    const rest = this.#pass(pass, trades, i + 1);
+    if (rest !== undefined) await rest;
+  }
+
+  /** Updates the trade's best price with `price`; returns the exit it calls for, if any. */
+  #consider(trade: TradeState, price: number, now: number): Promise<void> | undefined {
+    if (!Number.isFinite(price)) return undefined;
+    if (trade.side === 'long' ? price > trade.bestPrice : price < trade.bestPrice) trade.bestPrice = price;
+    const reason = evaluateExit(trade, trade.exits, price, now);
+    return reason === undefined ? undefined : this.#exit(trade, reason, price);
   }
 
   async #exit(trade: TradeState, reason: ExitReason, price: number): Promise<void> {
@@ -150,7 +196,9 @@ export class TradeManager {
   }
 
   #open(key: string, fill: Fill, strategyId: string, exits: ExitRules, size: number): void {
+    this.#ordered = undefined;
     this.#trades.set(key, {
+      key,
       symbol: fill.symbol,
       strategyId,
       side: fill.side === 'buy' ? 'long' : 'short',
@@ -163,10 +211,18 @@ export class TradeManager {
     });
   }
 
-  #sorted(): TradeState[] {
-    return [...this.#trades.values()].sort((a, b) =>
-      a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : a.strategyId < b.strategyId ? -1 : a.strategyId > b.strategyId ? 1 : 0,
-    );
+  #drop(key: string): void {
+    if (this.#trades.delete(key)) this.#ordered = undefined;
+  }
+
+  /** The trades, sorted by symbol then strategy (sorted again only after a trade opened or closed). */
+  #sorted(): readonly TradeState[] {
+    if (this.#ordered === undefined) {
+      this.#ordered = [...this.#trades.values()].sort((a, b) =>
+        a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : a.strategyId < b.strategyId ? -1 : a.strategyId > b.strategyId ? 1 : 0,
+      );
+    }
+    return this.#ordered;
   }
 }
 
@@ -174,4 +230,11 @@ function hasRules(exits: ExitRules): boolean {
   return (
     exits.stopLoss !== undefined || exits.takeProfit !== undefined || exits.trailingStop !== undefined || exits.maxHoldingMs !== undefined
   );
+}
+
+/** Whether a symbol has an open (not flat) position among `positions`. */
+function openTest(positions: readonly Position[]): (symbol: string) => boolean {
+  const open = new Set<string>();
+  for (const position of positions) if (position.side !== 'flat' && position.size > 0) open.add(position.symbol);
+  return (symbol) => open.has(symbol);
 }

@@ -1,4 +1,4 @@
-import type { Broker, BrokerEvent, ReplayBroker, Unsubscribe } from './broker.js';
+import type { Broker, BrokerEvent, ReplayBroker, ReplayFeed, Unsubscribe } from './broker.js';
 import { isReplayBroker } from './broker.js';
 import type { Clock } from './clock.js';
 import type { StepCoordinator } from './coordinator.js';
@@ -86,6 +86,8 @@ export class TradingController {
   /** Replay: symbols whose data has ended; the trade manager leaves their positions alone. */
   readonly #ended = new Set<string>();
   #failure: BtError | undefined;
+  /** Every orchestrator reads through a feed that has position sizes (see #feedsReadPositions). */
+  #feedsReady = false;
   #done: Promise<void> | undefined;
   #stopPromise: Promise<void> | undefined;
 
@@ -300,11 +302,12 @@ export class TradingController {
     const seat = coordinator.seat?.(POSITION_MONITOR);
     let step = 0;
     for (;;) {
-      await latch.waitAll(step);
+      if (!latch.ready(step)) await latch.waitAll(step);
       if (this.#stopping) break;
       if (latch.finish(step) === 0) break;
       try {
-        await this.#monitorPass();
+        const pass = this.#monitorPass();
+        if (pass !== undefined) await pass;
       } catch (error) {
         const cause = toBtError(error, 'INTERNAL');
         this.#fail(
@@ -318,12 +321,39 @@ export class TradingController {
     coordinator.leave(POSITION_MONITOR);
   }
 
-  async #monitorPass(): Promise<void> {
+  /** One pass of the position monitor; undefined when it ran to the end synchronously. */
+  #monitorPass(): Promise<void> | undefined {
+    if (!this.#feedsReadPositions()) return this.#monitorPassAsync();
+    // Replay through feeds: read sizes and prices synchronously, building no position.
+    const bySymbol = this.#bySymbol;
+    const ended = this.#ended;
+    return (this.#tradeManager as TradeManager).manage(
+      (symbol) => !ended.has(symbol) && (bySymbol.get(symbol)?.feed?.positionSize?.() ?? 0) !== 0,
+      (symbol) => (bySymbol.get(symbol)?.feed as ReplayFeed).latestPrice?.() ?? this.#broker.getLatestPrice(symbol),
+      this.#clock.now(),
+    );
+  }
+
+  /** A pass through the broker's async reads. */
+  async #monitorPassAsync(): Promise<void> {
     const tradeManager = this.#tradeManager as TradeManager;
     const all = await this.#broker.getPositions();
     // A replayed symbol whose data has ended has no prices any more: exits there could never fill.
     const positions = this.#ended.size === 0 ? all : all.filter((p) => !this.#ended.has(p.symbol));
     await tradeManager.manage(positions, (symbol) => this.#broker.getLatestPrice(symbol), this.#clock.now());
+  }
+
+  /**
+   * True when every symbol's replay feed is open and reads position sizes (then trades on symbols
+   * the controller does not run have no position the monitor could see, as with getPositions).
+   */
+  #feedsReadPositions(): boolean {
+    if (this.#feedsReady) return true;
+    if (this.#options.pacing.kind !== 'replay') return false;
+    for (const o of this.#orchestrators) if (o.feed?.positionSize === undefined) return false;
+    // Feeds stay open for the rest of the run.
+    this.#feedsReady = true;
+    return true;
   }
 
   // ---- live loops ------------------------------------------------------------------------

@@ -245,6 +245,8 @@ export class SimulatedBroker implements ReplayBroker<SimulationResults> {
       },
       positions: () => this.#account.positionList(m),
       advance: () => this.#advance(m),
+      positionSize: () => this.#account.signedSize(m),
+      latestPrice: () => this.#latestPrice(m),
     };
   }
 
@@ -283,6 +285,12 @@ export class SimulatedBroker implements ReplayBroker<SimulationResults> {
     return view;
   }
 
+  /** Close of market `m`'s newest closed bar; NaN before its first bar has closed. */
+  #latestPrice(m: number): number {
+    const visible = this.#cursor[m] as number;
+    return visible === 0 ? Number.NaN : ((this.#columns[m] as BarColumns).close[visible - 1] as number);
+  }
+
   /** Close of the symbol's newest closed bar; NaN before its first bar has closed. */
   getLatestPrice(symbol: string): Promise<number> {
     const m = this.#markets.indexOf(symbol);
@@ -291,7 +299,7 @@ export class SimulatedBroker implements ReplayBroker<SimulationResults> {
     const price = this.#prices[m] as CachedPrice;
     if (price.visible !== visible) {
       price.visible = visible;
-      price.promise = Promise.resolve(visible === 0 ? Number.NaN : ((this.#columns[m] as BarColumns).close[visible - 1] as number));
+      price.promise = Promise.resolve(this.#latestPrice(m));
     }
     return price.promise;
   }
