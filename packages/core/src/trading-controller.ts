@@ -329,7 +329,7 @@ export class TradingController {
     const ended = this.#ended;
     return (this.#tradeManager as TradeManager).manage(
       (symbol) => !ended.has(symbol) && (bySymbol.get(symbol)?.feed?.positionSize?.() ?? 0) !== 0,
-      (symbol) => (bySymbol.get(symbol)?.feed as ReplayFeed).latestPrice?.() ?? this.#broker.getLatestPrice(symbol),
+      (symbol) => bySymbol.get(symbol)?.feed?.latestPrice?.() ?? this.#broker.getLatestPrice(symbol),
       this.#clock.now(),
     );
   }

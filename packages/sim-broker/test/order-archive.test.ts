@@ -50,7 +50,9 @@ describe('OrderArchive', () => {
     ];
     // Orders leave the book out of arrival order; numbers past 256 make the columns grow.
     const numbers = [300, 2, 0, 511];
-    orders.forEach((o, i) => archive.write(numbers[i] as number, o));
+    orders.forEach((o, i) => {
+      archive.write(numbers[i] as number, o);
+    });
     orders.forEach((o, i) => {
       expect(archive.read(numbers[i] as number, 'X:1', 'X')).toStrictEqual({ id: 'X:1', symbol: 'X', ...o });
     });
