@@ -1,4 +1,4 @@
-import type { Broker, BrokerEvent, ReplayBroker, ReplayFeed, Unsubscribe } from './broker.js';
+import type { Broker, BrokerEvent, ReplayBroker, Unsubscribe } from './broker.js';
 import { isReplayBroker } from './broker.js';
 import type { Clock } from './clock.js';
 import type { StepCoordinator } from './coordinator.js';
