@@ -530,8 +530,8 @@ function rejectedAck(reason: string, clientOrderId: string | undefined): OrderAc
 
 /**
  * The frozen public view of `order`. Optional fields are present only when defined, in a fixed key
- * order (results serialise it). The usual shape (a client id and a tag, no prices, no reason) is
- * one object literal; any other is built by assignment, as object literals with conditional
+ * order (results serialise it). The usual shape (a filled order with a client id and a tag, no
+ * prices, no reason) is one object literal; any other is built by assignment, as object literals with conditional
  * spreads take a slow path in V8. This runs for every order update and every order in the results.
  */
 function snapshotOf(order: ArchivedOrderView): Order {
@@ -539,29 +539,11 @@ function snapshotOf(order: ArchivedOrderView): Order {
   if (
     clientOrderId !== undefined &&
     tag !== undefined &&
+    order.fills !== 0 &&
     order.price === undefined &&
     order.stopPrice === undefined &&
     order.reason === undefined
   ) {
-    if (order.fills !== 0) {
-      return Object.freeze({
-        id: order.id,
-        clientOrderId,
-        symbol: order.symbol,
-        side: order.side,
-        type: order.type,
-        timeInForce: order.timeInForce,
-        amount: order.amount,
-        reduceOnly: order.reduceOnly,
-        status: order.status,
-        filled: order.filled,
-        remaining: order.remaining,
-        averagePrice: order.notional / order.filled,
-        createdAt: order.createdAt,
-        updatedAt: order.updatedAt,
-        tag,
-      });
-    }
     return Object.freeze({
       id: order.id,
       clientOrderId,
@@ -574,6 +556,7 @@ function snapshotOf(order: ArchivedOrderView): Order {
       status: order.status,
       filled: order.filled,
       remaining: order.remaining,
+      averagePrice: order.notional / order.filled,
       createdAt: order.createdAt,
       updatedAt: order.updatedAt,
       tag,

@@ -6,7 +6,7 @@ import { prng } from './helpers.js';
 const MIN = 60_000;
 
 /** Columns with bars at the given open-time minutes. */
-function minutes(symbol: string, at: readonly number[], timeframe: '1m' | '5m' | '1h' = '1m'): BarColumns {
+function minutes(symbol: string, at: readonly number[], timeframe: '1m' | '3m' | '5m' | '1h' = '1m'): BarColumns {
   return barsFromRows(
     symbol,
     timeframe,
@@ -94,5 +94,41 @@ describe('buildTimeline', () => {
     const timeline = buildTimeline(columns);
     expect(timeline.length).toBe(1_000_000);
     for (let i = 0; i < timeline.length; i++) if (timeline[i] !== (i + 1) * MIN) expect.fail(`timeline[${i}] = ${timeline[i]}`);
+  });
+});
+
+describe('buildTimeline: the grid path and the merge fallback', () => {
+  it('is the ascending union of close times for ragged symbols with gaps (grid path)', () => {
+    const columns = [minutes('A', [0, 1, 2, 5, 6]), minutes('B', [2, 3, 4, 5]), minutes('C', [0, 5, 10], '5m'), minutes('D', [])];
+    expect([...buildTimeline(columns)]).toEqual(reference(columns));
+    expect([...buildTimeline(columns)].map((t) => t / MIN)).toEqual([1, 2, 3, 4, 5, 6, 7, 10, 15]);
+  });
+
+  it('falls back to merging when closes are off the smallest grid or the grid is sparse', () => {
+    const offGrid = [minutes('A', [0, 3, 6, 9], '3m'), minutes('B', [0, 5, 10], '5m')];
+    expect([...buildTimeline(offGrid)]).toEqual(reference(offGrid));
+    const sparse = [minutes('A', [0, 1]), minutes('B', [10_000_000, 10_000_001])];
+    expect([...buildTimeline(sparse)]).toEqual(reference(sparse));
+  });
+
+  it('matches the definition on random ragged inputs of mixed timeframes', () => {
+    for (let seed = 1; seed <= 30; seed++) {
+      const next = prng(seed);
+      const columns: BarColumns[] = [];
+      const symbols = 1 + Math.floor(next() * 6);
+      for (let s = 0; s < symbols; s++) {
+        const timeframe = next() < 0.2 ? '5m' : '1m';
+        const step = timeframe === '5m' ? 5 : 1;
+        const opens: number[] = [];
+        let open = Math.floor(next() * 40) * step;
+        const bars = Math.floor(next() * 60);
+        for (let i = 0; i < bars; i++) {
+          opens.push(open);
+          open += step * (next() < 0.1 ? 2 + Math.floor(next() * 20) : 1);
+        }
+        columns.push(minutes(`S${s}`, opens, timeframe));
+      }
+      expect([...buildTimeline(columns)], `seed ${seed}`).toEqual(reference(columns));
+    }
   });
 });
