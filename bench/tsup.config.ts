@@ -6,7 +6,7 @@ import { defineConfig } from 'tsup';
  * source, with no stale dist possible, and runs on plain Node.
  */
 export default defineConfig({
-  entry: { main: 'src/main.ts', 'memory-child': 'src/memory-child.ts', 'path-child': 'src/path-child.ts' },
+  entry: { main: 'src/main.ts', 'memory-child': 'src/memory-child.ts', 'path-child': 'src/path-child.ts', probe: 'src/probe.ts' },
   format: ['esm'],
   platform: 'node',
   target: 'node20',
