@@ -1,5 +1,6 @@
 import type { Order, OrderRequest } from '@bt/core';
 import { describe, expect, it } from 'vitest';
+import { ClientIdIndex } from '../src/engine/client-id-index.js';
 import { FillLog } from '../src/engine/fill-log.js';
 import type { ArchivedOrder } from '../src/engine/order-archive.js';
 import { OrderArchive } from '../src/engine/order-archive.js';
@@ -121,5 +122,27 @@ describe('the engine keeps orders and fills compactly, and gives back what it em
       accepted: false,
       reason: 'clientOrderId "big" is already used by order X:1',
     });
+  });
+});
+
+describe('ClientIdIndex', () => {
+  it('finds every id it holds and no other, past several growths, like a Map', () => {
+    const index = new ClientIdIndex();
+    const reference = new Map<string, number>();
+    // Gateway-like ids, long venue-like ids and ids that differ only in their last character.
+    const ids = [
+      ...Array.from({ length: 3000 }, (_, i) => `bt-${i % 50}-${Math.floor(i / 50) + 1}`),
+      ...Array.from({ length: 500 }, (_, i) => `x-${i.toString(36).padStart(24, '0')}`),
+      ...Array.from({ length: 100 }, (_, i) => `same-prefix-${String.fromCharCode(0x4e00 + i)}`),
+      '',
+    ];
+    ids.forEach((id, k) => {
+      expect(index.get(id)).toBeUndefined();
+      index.add(id, k);
+      reference.set(id, k);
+    });
+    expect(index.size).toBe(reference.size);
+    for (const [id, k] of reference) expect(index.get(id)).toBe(k);
+    for (const absent of ['bt-0-61', 'bt-50-1', 'x-', 'same-prefix-', 'BT-0-1']) expect(index.get(absent)).toBeUndefined();
   });
 });

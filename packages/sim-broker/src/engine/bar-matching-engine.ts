@@ -8,6 +8,7 @@ import { fixedLatency } from '../models/latency.js';
 import { noSlippage } from '../models/slippage.js';
 import type { BarQuote, FeeModel, LatencyModel, SlippageModel, VolumeCapModel } from '../models/types.js';
 import { noVolumeCap } from '../models/volume.js';
+import { ClientIdIndex } from './client-id-index.js';
 import { FillLog } from './fill-log.js';
 import type { BarExecution, ExecutionMoment } from './fill-rules.js';
 import { limitExecution, stopExecution, stopLimitExecution } from './fill-rules.js';
@@ -150,7 +151,7 @@ export class BarMatchingEngine implements MatchingEngine {
   readonly #closePending: Int32Array;
   readonly #capacityLeft: Float64Array;
   /** Order number by client order id. */
-  readonly #byClientId = new Map<string, number>();
+  readonly #byClientId = new ClientIdIndex();
 
   constructor(options: MatchingEngineOptions) {
     this.markets = options.markets;
@@ -220,7 +221,7 @@ export class BarMatchingEngine implements MatchingEngine {
     (this.#books[m] as BookOrder[]).push(order);
     this.#live.push(order);
     (this.#numbers[m] as number[]).push(k);
-    if (clientOrderId !== undefined) this.#byClientId.set(clientOrderId, k);
+    if (clientOrderId !== undefined) this.#byClientId.add(clientOrderId, k);
     if (atClose) this.#closePending[m] = (this.#closePending[m] as number) + 1;
     return acceptedAck(order.id, clientOrderId);
   }
