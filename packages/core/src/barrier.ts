@@ -21,7 +21,13 @@ export interface BarrierSeat {
   arrive(): Promise<boolean>;
 }
 
-class Slot {
+/** What a {@link Slot} arrives through: one object per barrier, shared by its slots. */
+interface SlotOwner {
+  arriveAt(slot: Slot): Promise<boolean>;
+}
+
+/** A participant's place; it is also the participant's {@link BarrierSeat}. */
+class Slot implements BarrierSeat {
   /** Counted when deciding whether everyone has arrived. */
   member: boolean;
   /** Waiting in the current generation. */
@@ -30,13 +36,19 @@ class Slot {
   leaving = false;
   /** Removed from the barrier: a seat on it arrives through the id instead. */
   removed = false;
-  seat: BarrierSeat | undefined = undefined;
+  readonly #owner: SlotOwner;
 
   constructor(
     readonly id: string,
     member: boolean,
+    owner: SlotOwner,
   ) {
     this.member = member;
+    this.#owner = owner;
+  }
+
+  arrive(): Promise<boolean> {
+    return this.#owner.arriveAt(this);
   }
 }
 
@@ -73,6 +85,10 @@ export class Barrier {
   #releasing = false;
   #aborted = false;
   #abortReason: unknown;
+  /** How seats arrive: through the id once their slot was removed (the participant may have joined again). */
+  readonly #owner: SlotOwner = {
+    arriveAt: (slot) => (slot.removed ? this.arrive(slot.id) : this.#aborted ? STOP : this.#arriveAt(slot)),
+  };
 
   constructor(participants: Iterable<string> = [], hooks: BarrierHooks = {}) {
     this.#hooks = hooks;
@@ -133,7 +149,7 @@ export class Barrier {
       return;
     }
     const between = this.#waiting === 0 && !this.#releasing;
-    this.#slots.set(id, new Slot(id, between));
+    this.#slots.set(id, new Slot(id, between, this.#owner));
     this.#orderDirty = true;
     if (between) this.#members++;
   }
@@ -179,10 +195,7 @@ export class Barrier {
   seat(id: string): BarrierSeat {
     const slot = this.#slots.get(id);
     if (slot === undefined) throw new BtError('STATE', `barrier: "${id}" is not a participant; join before taking a seat`);
-    if (slot.seat === undefined) {
-      slot.seat = { id, arrive: () => (slot.removed ? this.arrive(id) : this.#aborted ? STOP : this.#arriveAt(slot)) };
-    }
-    return slot.seat;
+    return slot;
   }
 
   #arriveAt(slot: Slot): Promise<boolean> {

@@ -190,11 +190,12 @@ export class TimeController implements RunnableStepCoordinator {
   seat(participant: string): StepSeat {
     const slot = this.#slots.get(participant);
     if (slot === undefined) throw new BtError('STATE', `TimeController.seat("${participant}"): join the participant first`);
-    if (slot.stepSeat === undefined) {
-      slot.stepSeat = { participant, waitForNextStep: () => this.#arrive(slot) };
-    }
+    if (slot.stepSeat === undefined) slot.stepSeat = new Seat(slot, this.#arriveFn);
     return slot.stepSeat;
   }
+
+  /** {@link TimeController.#arrive}, shared by every seat. */
+  readonly #arriveFn = (slot: ParticipantSlot): Promise<boolean> => this.#arrive(slot);
 
   /** An arrival of `slot`: its bookkeeping, then the barrier's. */
   #arrive(slot: ParticipantSlot): Promise<boolean> {
@@ -592,6 +593,23 @@ export class TimeController implements RunnableStepCoordinator {
       waitingShare: busy > 0 ? waiting.totalMs / busy : 0,
       sinceMs,
     };
+  }
+}
+
+/** A participant's seat: its slot and the controller's arrival, no closure of its own. */
+class Seat implements StepSeat {
+  readonly participant: string;
+  readonly #slot: ParticipantSlot;
+  readonly #arrive: (slot: ParticipantSlot) => Promise<boolean>;
+
+  constructor(slot: ParticipantSlot, arrive: (slot: ParticipantSlot) => Promise<boolean>) {
+    this.participant = slot.id;
+    this.#slot = slot;
+    this.#arrive = arrive;
+  }
+
+  waitForNextStep(): Promise<boolean> {
+    return this.#arrive(this.#slot);
   }
 }
 
