@@ -88,6 +88,8 @@ export class SymbolOrchestrator {
   readonly #byId = new Map<string, StrategySlot>();
   readonly #lookback: number;
   #queue: QueuedEvent[] = [];
+  /** Whether `#queue` holds anything: a field of this object, read every tick without touching the array. */
+  #queued = false;
   #lastBarClose = Number.NEGATIVE_INFINITY;
   /** Replay with a broker that has feeds: reads go through {@link SymbolOrchestrator.#feed}. */
   readonly #feedable: boolean;
@@ -143,11 +145,13 @@ export class SymbolOrchestrator {
   /** Queues a fill of one of this symbol's strategies; it is handed over at the next tick. */
   enqueueFill(strategyId: string, fill: Fill): void {
     this.#queue.push({ kind: 'fill', strategyId, fill });
+    this.#queued = true;
   }
 
   /** Queues an order update of one of this symbol's strategies. */
   enqueueOrder(strategyId: string, order: Order): void {
     this.#queue.push({ kind: 'order', strategyId, order });
+    this.#queued = true;
   }
 
   /** Calls each strategy's `init`. */
@@ -219,7 +223,7 @@ export class SymbolOrchestrator {
     this.#lastBarClose = newest;
     const slots = this.#slots;
     for (let i = 0; i < slots.length; i++) (slots[i] as StrategySlot).ctx.bars = bars;
-    if (this.#queue.length !== 0) return this.#deliverThenCall(newest);
+    if (this.#queued) return this.#deliverThenCall(newest);
     return this.#callStrategies(newest, 0);
   }
 
@@ -246,6 +250,7 @@ export class SymbolOrchestrator {
   #deliverThenCall(newest: number): Promise<void> | undefined {
     const queue = this.#queue;
     this.#queue = [];
+    this.#queued = false;
     const pending = this.#deliver(queue, 0);
     if (pending === undefined) return this.#callStrategies(newest, 0);
     return pending.then(() => this.#callStrategies(newest, 0));
