@@ -229,26 +229,18 @@ export class SimulatedBroker implements ReplayBroker<SimulationResults> {
    * `NOT_SUPPORTED` for a timeframe other than the loaded one.
    */
   openFeed(symbol: string, timeframe: Timeframe): ReplayFeed {
-    const m = this.#barsMarket(symbol, timeframe);
-    // The feed keeps the view of the limit it was last asked for: a tick only moves its window.
-    let limitSeen = Number.NaN;
-    let series: ColumnarBarSeries | undefined;
-    return {
-      bars: (limit) => {
-        if (limit !== limitSeen || series === undefined) {
-          this.#checkLimit(symbol, limit);
-          series = this.#view(m, limit).series;
-          limitSeen = limit;
-          return series;
-        }
-        return series.setWindow(this.#cursor[m] as number, limit);
-      },
-      positions: () => this.#account.positionList(m),
-      advance: () => this.#advance(m),
-      positionSize: () => this.#account.signedSize(m),
-      latestPrice: () => this.#latestPrice(m),
-    };
+    return new MarketFeed(this.#barsMarket(symbol, timeframe), symbol, this.#feedHost, this.#cursor, this.#account);
   }
+
+  /** What every feed of this broker calls back into: one object for all of them. */
+  readonly #feedHost: FeedHost = {
+    view: (m, symbol, limit) => {
+      this.#checkLimit(symbol, limit);
+      return this.#view(m, limit).series;
+    },
+    advance: (m) => this.#advance(m),
+    latestPrice: (m) => this.#latestPrice(m),
+  };
 
   /** The market index of `symbol` for bar reads in `timeframe`. */
   #barsMarket(symbol: string, timeframe: Timeframe): number {
@@ -498,6 +490,62 @@ export class SimulatedBroker implements ReplayBroker<SimulationResults> {
     return new BtError('DATA', `no data for symbol "${symbol}"; the simulation has ${this.#markets.list.map((x) => x.symbol).join(', ')}`, {
       details: { symbol },
     });
+  }
+}
+
+/** The broker's side of a {@link MarketFeed}. */
+interface FeedHost {
+  /** Market `m`'s reused view for `limit`, moved to its newest closed bar (checks `limit`). */
+  view(m: number, symbol: string, limit: number): ColumnarBarSeries;
+  advance(m: number): boolean;
+  latestPrice(m: number): number;
+}
+
+/**
+ * One market's {@link ReplayFeed}: an object with methods, not closures, so that a worker's tick
+ * touches this object and the broker's shared host only. It keeps the view of the limit it was
+ * last asked for, so a tick only moves that view's window.
+ */
+class MarketFeed implements ReplayFeed {
+  readonly #m: number;
+  readonly #symbol: string;
+  readonly #host: FeedHost;
+  readonly #cursor: Int32Array;
+  readonly #account: Account;
+  #limit = Number.NaN;
+  #series: ColumnarBarSeries | undefined = undefined;
+
+  constructor(m: number, symbol: string, host: FeedHost, cursor: Int32Array, account: Account) {
+    this.#m = m;
+    this.#symbol = symbol;
+    this.#host = host;
+    this.#cursor = cursor;
+    this.#account = account;
+  }
+
+  bars(limit: number): BarSeries {
+    const series = this.#series;
+    if (limit === this.#limit && series !== undefined) return series.setWindow(this.#cursor[this.#m] as number, limit);
+    const view = this.#host.view(this.#m, this.#symbol, limit);
+    this.#series = view;
+    this.#limit = limit;
+    return view;
+  }
+
+  positions(): readonly Position[] {
+    return this.#account.positionList(this.#m);
+  }
+
+  advance(): boolean {
+    return this.#host.advance(this.#m);
+  }
+
+  positionSize(): number {
+    return this.#account.signedSize(this.#m);
+  }
+
+  latestPrice(): number {
+    return this.#host.latestPrice(this.#m);
   }
 }
 
