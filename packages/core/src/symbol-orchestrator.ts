@@ -23,16 +23,21 @@ import type { TradeManager } from './trade-manager.js';
 const DEFAULT_LOOKBACK = 300;
 
 /**
- * A strategy's context: the same object every tick. `bars` and `isNewBar` are set by the
+ * A strategy's context, the same object every tick, and the orchestrator's record of that
+ * strategy (one object per strategy, touched once per tick). `bars` and `isNewBar` are set by the
  * orchestrator; `position` is read from it, so a replay feed is asked for the position only by
- * ticks that look at it.
+ * ticks that look at it. The record's fields are not part of {@link StrategyContext}.
  */
-class SlotContext implements StrategyContext {
+class StrategySlot implements StrategyContext {
   bars: BarSeries;
   isNewBar = false;
+  /** Close time of the newest bar the strategy was last called with. */
+  lastSeenClose = Number.NEGATIVE_INFINITY;
   readonly #position: () => Position;
 
   constructor(
+    readonly spec: StrategySpec,
+    readonly strategy: Strategy,
     readonly symbol: string,
     readonly timeframe: Timeframe,
     readonly strategyId: string,
@@ -50,13 +55,6 @@ class SlotContext implements StrategyContext {
   get position(): Position {
     return this.#position();
   }
-}
-
-interface StrategySlot {
-  readonly spec: StrategySpec;
-  readonly strategy: Strategy;
-  readonly ctx: SlotContext;
-  lastSeenClose: number;
 }
 
 /** A fill or order update waiting to be handed to its strategy before the next tick. */
@@ -108,8 +106,9 @@ export class SymbolOrchestrator {
     const empty = new ArrayBarSeries(config.symbol, config.timeframe, []);
     const position = (): Position => this.#currentPosition();
     this.#slots = config.strategies.map((spec) => {
-      const strategy = spec.create(config.symbol);
-      const ctx = new SlotContext(
+      const slot = new StrategySlot(
+        spec,
+        spec.create(config.symbol),
         config.symbol,
         config.timeframe,
         spec.id,
@@ -120,7 +119,6 @@ export class SymbolOrchestrator {
         empty,
         position,
       );
-      const slot: StrategySlot = { spec, strategy, ctx, lastSeenClose: Number.NEGATIVE_INFINITY };
       this.#byId.set(spec.id, slot);
       return slot;
     });
@@ -157,7 +155,7 @@ export class SymbolOrchestrator {
   /** Calls each strategy's `init`. */
   async init(): Promise<void> {
     for (const slot of this.#slots) {
-      const result = slot.strategy.init?.(slot.ctx);
+      const result = slot.strategy.init?.(slot);
       if (result !== undefined) await result;
     }
   }
@@ -222,7 +220,7 @@ export class SymbolOrchestrator {
     }
     this.#lastBarClose = newest;
     const slots = this.#slots;
-    for (let i = 0; i < slots.length; i++) (slots[i] as StrategySlot).ctx.bars = bars;
+    for (let i = 0; i < slots.length; i++) (slots[i] as StrategySlot).bars = bars;
     if (this.#queued) return this.#deliverThenCall(newest);
     return this.#callStrategies(newest, 0);
   }
@@ -232,9 +230,9 @@ export class SymbolOrchestrator {
     const slots = this.#slots;
     for (let i = from; i < slots.length; i++) {
       const slot = slots[i] as StrategySlot;
-      slot.ctx.isNewBar = newest > slot.lastSeenClose;
+      slot.isNewBar = newest > slot.lastSeenClose;
       slot.lastSeenClose = newest;
-      const result = slot.strategy.onTick(slot.ctx);
+      const result = slot.strategy.onTick(slot);
       if (result !== undefined) return this.#awaitThenCall(result, newest, i + 1);
     }
     return undefined;
@@ -270,20 +268,20 @@ export class SymbolOrchestrator {
     if (slot === undefined) return undefined;
     if (event.kind === 'fill') {
       this.#deps.tradeManager.recordFill(event.fill, slot.spec.id, slot.spec.exits);
-      return slot.strategy.onFill?.(event.fill, slot.ctx);
+      return slot.strategy.onFill?.(event.fill, slot);
     }
     this.#deps.tradeManager.recordOrderUpdate(event.order);
-    return slot.strategy.onOrderUpdate?.(event.order, slot.ctx);
+    return slot.strategy.onOrderUpdate?.(event.order, slot);
   }
 
   /** Calls each strategy's `onStop`; errors are logged, not thrown. */
   async stop(): Promise<void> {
     for (const slot of this.#slots) {
       try {
-        const result = slot.strategy.onStop?.(slot.ctx);
+        const result = slot.strategy.onStop?.(slot);
         if (result !== undefined) await result;
       } catch (error) {
-        slot.ctx.log.error('strategy onStop failed', { cause: error instanceof Error ? error.message : String(error) });
+        slot.log.error('strategy onStop failed', { cause: error instanceof Error ? error.message : String(error) });
       }
     }
   }
@@ -300,7 +298,7 @@ export class SymbolOrchestrator {
       limit: (side, amount, price, options) =>
         gateway.submit(symbol, strategyId, withOptions({ side, type: 'limit', amount, price }, options)),
       close: async () => {
-        const position = this.#byId.get(strategyId)?.ctx.position;
+        const position = this.#byId.get(strategyId)?.position;
         if (position === undefined || position.side === 'flat' || position.size <= 0) return undefined;
         return market(position.side === 'long' ? 'sell' : 'buy', position.size, { reduceOnly: true });
       },

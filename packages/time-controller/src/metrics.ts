@@ -85,11 +85,12 @@ export class DurationStat {
 }
 
 /**
- * The controller's per-participant record, looked up once per arrival. Durations are settled
- * lazily: a wait ends at the release that follows it, which is known when the participant arrives
- * again (it cannot miss a release while it is a member), so nothing is done per waiter at release.
+ * The controller's per-participant record, and the participant's seat (`TimeController.seat`).
+ * Durations are settled lazily: a wait ends at the release that follows it, which is known when
+ * the participant arrives again (it cannot miss a release while it is a member), so nothing is
+ * done per waiter at release.
  */
-export class ParticipantSlot {
+export class ParticipantSlot implements StepSeat {
   readonly id: string;
   left = false;
   /** Arrivals at the barrier. */
@@ -106,11 +107,22 @@ export class ParticipantSlot {
   readonly waiting = new DurationStat();
   /** Its place at the barrier (renewed when it joins again). */
   barrierSeat: BarrierSeat | undefined = undefined;
-  /** The seat handed out by `TimeController.seat`, made on first request. */
-  stepSeat: StepSeat | undefined = undefined;
+  /** The controller's arrival, shared by every slot. */
+  readonly #arrive: (slot: ParticipantSlot) => Promise<boolean>;
 
-  constructor(id: string, now: number) {
+  constructor(id: string, now: number, arrive: (slot: ParticipantSlot) => Promise<boolean>) {
     this.id = id;
     this.workSince = now;
+    this.#arrive = arrive;
+  }
+
+  /** The participant's id (as a {@link StepSeat}). */
+  get participant(): string {
+    return this.id;
+  }
+
+  /** `TimeController.waitForNextStep(id)`, without the lookup. */
+  waitForNextStep(): Promise<boolean> {
+    return this.#arrive(this);
   }
 }

@@ -190,8 +190,7 @@ export class TimeController implements RunnableStepCoordinator {
   seat(participant: string): StepSeat {
     const slot = this.#slots.get(participant);
     if (slot === undefined) throw new BtError('STATE', `TimeController.seat("${participant}"): join the participant first`);
-    if (slot.stepSeat === undefined) slot.stepSeat = new Seat(slot, this.#arriveFn);
-    return slot.stepSeat;
+    return slot;
   }
 
   /** {@link TimeController.#arrive}, shared by every seat. */
@@ -217,7 +216,7 @@ export class TimeController implements RunnableStepCoordinator {
   join(participant: string): void {
     let slot = this.#slots.get(participant);
     if (slot === undefined) {
-      slot = new ParticipantSlot(participant, this.#timing ? this.#wall() : 0);
+      slot = new ParticipantSlot(participant, this.#timing ? this.#wall() : 0, this.#arriveFn);
       this.#slots.set(participant, slot);
     } else if (slot.left) {
       slot.left = false;
@@ -593,23 +592,6 @@ export class TimeController implements RunnableStepCoordinator {
       waitingShare: busy > 0 ? waiting.totalMs / busy : 0,
       sinceMs,
     };
-  }
-}
-
-/** A participant's seat: its slot and the controller's arrival, no closure of its own. */
-class Seat implements StepSeat {
-  readonly participant: string;
-  readonly #slot: ParticipantSlot;
-  readonly #arrive: (slot: ParticipantSlot) => Promise<boolean>;
-
-  constructor(slot: ParticipantSlot, arrive: (slot: ParticipantSlot) => Promise<boolean>) {
-    this.participant = slot.id;
-    this.#slot = slot;
-    this.#arrive = arrive;
-  }
-
-  waitForNextStep(): Promise<boolean> {
-    return this.#arrive(this.#slot);
   }
 }
 
