@@ -98,6 +98,8 @@ export class SimulatedBroker implements ReplayBroker<SimulationResults> {
   readonly capabilities: BrokerCapabilities;
   readonly #markets: MarketTable;
   readonly #columns: readonly BarColumns[];
+  /** Each market's close column, read for every bar (held apart from its columns object). */
+  readonly #closes: readonly Float64Array[];
   readonly #account: Account;
   readonly #engine: BarMatchingEngine;
   readonly #schedule: ReplaySchedule;
@@ -143,6 +145,7 @@ export class SimulatedBroker implements ReplayBroker<SimulationResults> {
     );
     const bySymbol = new Map(options.data.map((c) => [c.symbol, c]));
     this.#columns = this.#markets.list.map((market) => bySymbol.get(market.symbol) as BarColumns);
+    this.#closes = this.#columns.map((c) => c.close);
     this.#schedule = new ReplaySchedule(this.#columns);
     if (this.#schedule.length === 0) throw new BtError('CONFIG', 'data: every symbol is empty; expected at least one bar');
     this.#account = new Account(this.#markets, options.account);
@@ -459,7 +462,7 @@ export class SimulatedBroker implements ReplayBroker<SimulationResults> {
       if (engine.bookSize(m) === 0) {
         // Nothing to match: the engine only counts the bar, and marking needs just the close.
         engine.onBar(m, quote);
-        this.#account.mark(m, (this.#columns[m] as BarColumns).close[i] as number);
+        this.#account.mark(m, (this.#closes[m] as Float64Array)[i] as number);
       } else {
         this.#loadQuote(m, i);
         engine.onBar(m, quote);

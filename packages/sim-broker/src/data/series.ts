@@ -26,11 +26,20 @@ export class ColumnarBarSeries implements BarSeries {
   /** The columns' timeframe. */
   readonly timeframe: Timeframe;
   #start = 0;
+  // The columns read every tick, held directly: a read touches this object and the array only.
+  readonly #length: number;
+  readonly #openTime: Float64Array;
+  readonly #close: Float64Array;
+  readonly #timeframeMs: number;
   #end = 0;
 
   /** A view over `columns` that shows no bar until {@link ColumnarBarSeries.setWindow} is called. */
   constructor(columns: BarColumns) {
     this.columns = columns;
+    this.#length = columns.length;
+    this.#openTime = columns.openTime;
+    this.#close = columns.close;
+    this.#timeframeMs = columns.timeframeMs;
     this.symbol = columns.symbol;
     this.timeframe = columns.timeframe;
   }
@@ -44,7 +53,7 @@ export class ColumnarBarSeries implements BarSeries {
    * @throws BtError `INTERNAL` when `end` or `limit` is out of range.
    */
   setWindow(end: number, limit: number): this {
-    if (!(end >= 0 && end <= this.columns.length && (end | 0) === end)) {
+    if (!(end >= 0 && end <= this.#length && (end | 0) === end)) {
       throw new BtError(
         'INTERNAL',
         `ColumnarBarSeries(${this.symbol}).setWindow: end ${end} is not an integer in [0, ${this.columns.length}]`,
@@ -109,7 +118,7 @@ export class ColumnarBarSeries implements BarSeries {
 
   /** Close price at `index` (NaN when out of range). */
   close(index: number): number {
-    return read(this.columns.close, this.#resolve(index));
+    return read(this.#close, this.#resolve(index));
   }
 
   /** Volume at `index` (NaN when out of range). */
@@ -119,7 +128,7 @@ export class ColumnarBarSeries implements BarSeries {
 
   /** Open time at `index`, epoch ms (NaN when out of range). */
   openTime(index: number): number {
-    return read(this.columns.openTime, this.#resolve(index));
+    return read(this.#openTime, this.#resolve(index));
   }
 
   /** Close time at `index`: open time + timeframe, epoch ms (NaN when out of range). */
@@ -128,7 +137,7 @@ export class ColumnarBarSeries implements BarSeries {
     // large to inline more into would otherwise pay a call for each.
     const length = this.#end - this.#start;
     const k = index < 0 ? length + index : index;
-    if (k >= 0 && k < length && (k | 0) === k) return (this.columns.openTime[this.#start + k] as number) + this.columns.timeframeMs;
+    if (k >= 0 && k < length && (k | 0) === k) return (this.#openTime[this.#start + k] as number) + this.#timeframeMs;
     return Number.NaN;
   }
 
