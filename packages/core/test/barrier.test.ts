@@ -321,4 +321,28 @@ describe('Barrier', () => {
     expect(barrier.isWaiting('a')).toBe(true);
     expect(barrier.isWaiting('b')).toBe(false);
   });
+
+  it('a seat arrives like arrive(id); after its participant left and joined again it goes through the id', async () => {
+    const barrier = new Barrier(['a', 'b']);
+    const seatA = barrier.seat('a');
+    expect(seatA.id).toBe('a');
+    expect(barrier.seat('a')).toBe(seatA);
+    expect(() => barrier.seat('x')).toThrow(expect.objectContaining({ code: 'STATE' }));
+    const a = seatA.arrive();
+    expect(barrier.isWaiting('a')).toBe(true);
+    await expect(seatA.arrive()).rejects.toMatchObject({ code: 'STATE' });
+    await barrier.arrive('b');
+    expect(await a).toBe(true);
+    // A stale seat of a participant that left is refused; once it joins again, the old seat works.
+    barrier.leave('a');
+    await expect(seatA.arrive()).rejects.toMatchObject({ code: 'STATE' });
+    barrier.join('a');
+    const again = seatA.arrive();
+    expect(barrier.isWaiting('a')).toBe(true);
+    await barrier.arrive('b');
+    expect(await again).toBe(true);
+    expect(barrier.step).toBe(2);
+    barrier.abort();
+    expect(await seatA.arrive()).toBe(false);
+  });
 });

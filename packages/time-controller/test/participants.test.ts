@@ -94,4 +94,23 @@ describe('dynamic participants', () => {
     expect(tc.currentStep).toBe(4);
     tc.stop();
   });
+
+  it('a seat waits like waitForNextStep(id), counts its steps, and survives a leave and a new join', async () => {
+    const tc = new TimeController({ participants: ['a', 'b'] });
+    const seat = tc.seat('a');
+    expect(seat.participant).toBe('a');
+    expect(tc.seat('a')).toBe(seat);
+    expect(() => tc.seat('x')).toThrow(expect.objectContaining({ code: 'STATE' }));
+    tc.start();
+    const first = seat.waitForNextStep();
+    expect(await Promise.all([first, tc.waitForNextStep('b')])).toEqual([true, true]);
+    tc.leave('a');
+    await expect(seat.waitForNextStep()).rejects.toMatchObject({ code: 'STATE' });
+    tc.join('a');
+    expect(await Promise.all([seat.waitForNextStep(), tc.waitForNextStep('b')])).toEqual([true, true]);
+    expect(tc.currentStep).toBe(2);
+    expect(tc.metrics().participants.find((p) => p.id === 'a')?.steps).toBe(2);
+    tc.stop();
+    expect(await seat.waitForNextStep()).toBe(false);
+  });
 });
