@@ -233,7 +233,10 @@ export class SymbolOrchestrator {
       slot.isNewBar = newest > slot.lastSeenClose;
       slot.lastSeenClose = newest;
       const result = slot.strategy.onTick(slot);
-      if (result !== undefined) return this.#awaitThenCall(result, newest, i + 1);
+      if (result !== undefined) {
+        // The last strategy's promise is the rest of the tick: hand it over as it is.
+        return i + 1 === slots.length ? result : this.#awaitThenCall(result, newest, i + 1);
+      }
     }
     return undefined;
   }
