@@ -88,7 +88,8 @@ class SymbolJournal {
 
 /**
  * The one door orders leave the controller by: it gives each order a deterministic client order
- * id (`<runId>-<symbol index>-<sequence>`), records it before sending, and refuses new orders once
+ * id (`<runId>-<symbol index>-<sequence>`, `x` for the index of a symbol it was not configured
+ * with), records it before sending, and refuses new orders once
  * the controller is stopping.
  */
 export class OrderGateway {
@@ -97,11 +98,10 @@ export class OrderGateway {
   readonly #log: Logger;
   readonly #runId: string;
   readonly #symbolIndex: ReadonlyMap<string, number>;
-  /** Sequence of orders per symbol not in the configured list (configured ones count their journal). */
-  readonly #sequence = new Map<string, number>();
-  /** The journal of each configured symbol, by symbol index. Orders for other symbols go to {@link OrderGateway.#others}. */
+  /** The journal of each configured symbol, by symbol index. */
   readonly #journals: SymbolJournal[];
-  readonly #others = new Map<string, OrderJournalEntry>();
+  /** One journal for the orders of every symbol not configured (client ids `<runId>-x-<sequence>`). */
+  readonly #others = new SymbolJournal();
   #inFlight = 0;
   #idle: (() => void)[] = [];
   #accepting = true;
@@ -131,10 +131,8 @@ export class OrderGateway {
 
   /** The journal entry of a client order id sent through this gateway (made on each call). */
   entry(clientOrderId: string | undefined): OrderJournalEntry | undefined {
-    if (clientOrderId === undefined) return undefined;
     const at = this.#locate(clientOrderId);
-    if (at !== undefined) return (this.#journals[at.symbol] as SymbolJournal).entry(at.index);
-    return this.#others.get(clientOrderId);
+    return at === undefined ? undefined : at.journal.entry(at.index);
   }
 
   /**
@@ -142,10 +140,8 @@ export class OrderGateway {
    * strategy id), without building the journal entry.
    */
   request(clientOrderId: string | undefined): OrderRequest | undefined {
-    if (clientOrderId === undefined) return undefined;
     const at = this.#locate(clientOrderId);
-    if (at !== undefined) return (this.#journals[at.symbol] as SymbolJournal).requests[at.index];
-    return this.#others.get(clientOrderId)?.request;
+    return at === undefined ? undefined : at.journal.requests[at.index];
   }
 
   /**
@@ -153,11 +149,10 @@ export class OrderGateway {
    * sequence. Submission order across symbols depends on how workers interleave, so it is not used.
    */
   journal(): OrderJournalEntry[] {
-    const known: OrderJournalEntry[] = [];
-    for (const journal of this.#journals) for (let i = 0; i < journal.length; i++) known.push(journal.entry(i));
-    if (this.#others.size === 0) return known;
-    // Symbols not configured come last, by sequence (ties in sending order).
-    return [...known, ...[...this.#others.values()].sort((a, b) => sequenceOf(a) - sequenceOf(b))];
+    const entries: OrderJournalEntry[] = [];
+    // Symbols not configured come last, by sequence.
+    for (const journal of [...this.#journals, this.#others]) for (let i = 0; i < journal.length; i++) entries.push(journal.entry(i));
+    return entries;
   }
 
   /** Sends `order` for `symbol` on behalf of `strategyId`. */
@@ -172,10 +167,9 @@ export class OrderGateway {
       return { accepted: false, status: 'rejected', reason: 'the controller is stopping: no new orders are sent' };
     }
     const index = this.#symbolIndex.get(symbol);
-    if (index === undefined) return this.#submitOther(symbol, strategyId, order, source, reason);
-    const journal = this.#journals[index] as SymbolJournal;
+    const journal = index === undefined ? this.#others : (this.#journals[index] as SymbolJournal);
     const i = journal.length;
-    const clientOrderId = `${this.#runId}-${index}-${i + 1}`;
+    const clientOrderId = `${this.#runId}-${index ?? 'x'}-${i + 1}`;
     const request = requestOf(order, symbol, clientOrderId, strategyId);
     journal.requests.push(request);
     journal.submittedAt.push(this.#clock.now());
@@ -207,45 +201,6 @@ export class OrderGateway {
     }
   }
 
-  /** {@link OrderGateway.submit} for a symbol the controller was not configured with (an entry object each). */
-  async #submitOther(
-    symbol: string,
-    strategyId: string,
-    order: StrategyOrder,
-    source: OrderSource,
-    reason: string | undefined,
-  ): Promise<OrderAck> {
-    const seq = (this.#sequence.get(symbol) ?? 0) + 1;
-    this.#sequence.set(symbol, seq);
-    const clientOrderId = `${this.#runId}-x-${seq}`;
-    const request = requestOf(order, symbol, clientOrderId, strategyId);
-    const entry: { -readonly [K in keyof OrderJournalEntry]: OrderJournalEntry[K] } = {
-      clientOrderId,
-      symbol,
-      strategyId,
-      source,
-      reason,
-      request,
-      submittedAt: this.#clock.now(),
-      ack: undefined,
-      error: undefined,
-    };
-    this.#others.set(clientOrderId, entry);
-    const sending = this.#broker.submitOrder(request);
-    this.#inFlight++;
-    try {
-      const ack = await sending;
-      entry.ack = ack;
-      if (!ack.accepted) this.#log.warn('order rejected', { symbol, strategyId, clientOrderId, reason: ack.reason });
-      return ack;
-    } catch (error) {
-      entry.error = error instanceof Error ? error.message : String(error);
-      throw error;
-    } finally {
-      this.#settled();
-    }
-  }
-
   /** A submission has settled: wake {@link OrderGateway.drain} once none is in flight. */
   #settled(): void {
     if (--this.#inFlight === 0 && this.#idle.length > 0) {
@@ -255,16 +210,18 @@ export class OrderGateway {
     }
   }
 
-  /** Symbol index and journal index of a client order id of a configured symbol, read back from the id. */
-  #locate(clientOrderId: string): { symbol: number; index: number } | undefined {
-    // `<runId>-<symbol index>-<sequence>`: read the index and sequence back, then check the id.
+  /** The journal and index of a client order id sent through this gateway, read back from the id. */
+  #locate(clientOrderId: string | undefined): { journal: SymbolJournal; index: number } | undefined {
+    if (clientOrderId === undefined) return undefined;
+    // `<runId>-<symbol index or x>-<sequence>`: read the journal and sequence back, then check the id.
     const last = clientOrderId.lastIndexOf('-');
     const before = clientOrderId.lastIndexOf('-', last - 1);
     if (before < 0) return undefined;
-    const symbol = Number(clientOrderId.slice(before + 1, last));
+    const which = clientOrderId.slice(before + 1, last);
+    const journal = which === 'x' ? this.#others : this.#journals[Number(which)];
     const index = Number(clientOrderId.slice(last + 1)) - 1;
-    const request = this.#journals[symbol]?.requests[index];
-    return request !== undefined && request.clientOrderId === clientOrderId ? { symbol, index } : undefined;
+    const request = journal?.requests[index];
+    return journal !== undefined && request?.clientOrderId === clientOrderId ? { journal, index } : undefined;
   }
 }
 
@@ -319,8 +276,4 @@ function marketKeys(order: StrategyOrder): number {
     i++;
   }
   return i >= 3 ? i : 0;
-}
-
-function sequenceOf(entry: OrderJournalEntry): number {
-  return Number(entry.clientOrderId.slice(entry.clientOrderId.lastIndexOf('-') + 1));
 }

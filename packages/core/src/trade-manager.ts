@@ -161,14 +161,12 @@ export class TradeManager {
   }
 
   async #afterPrice(pass: Pass, trades: readonly TradeState[], i: number, quoted: Promise<number>): Promise<void> {
-    const exit = this.#consider(trades[i] as TradeState, await quoted, pass.now);
-    if (exit !== undefined) await exit;
-    const rest = this.#pass(pass, trades, i + 1);
-    if (rest !== undefined) await rest;
+    await this.#afterExit(pass, trades, i, this.#consider(trades[i] as TradeState, await quoted, pass.now));
   }
 
-  async #afterExit(pass: Pass, trades: readonly TradeState[], i: number, exit: Promise<void>): Promise<void> {
-    await exit;
+  /** Waits for trade `i`'s exit, if it sent one, then manages the trades after it. */
+  async #afterExit(pass: Pass, trades: readonly TradeState[], i: number, exit: Promise<void> | undefined): Promise<void> {
+    if (exit !== undefined) await exit;
     const rest = this.#pass(pass, trades, i + 1);
     if (rest !== undefined) await rest;
   }

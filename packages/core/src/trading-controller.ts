@@ -1,7 +1,7 @@
 import type { Broker, BrokerEvent, ReplayBroker, Unsubscribe } from './broker.js';
 import { isReplayBroker } from './broker.js';
 import type { Clock } from './clock.js';
-import type { StepCoordinator } from './coordinator.js';
+import type { StepCoordinator, StepSeat } from './coordinator.js';
 import { POSITION_MONITOR } from './coordinator.js';
 import { BtError, toBtError } from './errors.js';
 import type { Logger } from './logger.js';
@@ -246,7 +246,7 @@ export class TradingController {
   async #replayWorker(orchestrator: SymbolOrchestrator, coordinator: StepCoordinator): Promise<void> {
     const symbol = orchestrator.symbol;
     const latch = this.#latch;
-    const seat = coordinator.seat?.(symbol);
+    const seat = seatOf(coordinator, symbol);
     let step = 0;
     for (;;) {
       if (this.#stopping) break;
@@ -260,7 +260,7 @@ export class TradingController {
         return;
       }
       latch?.settle(step);
-      if (!(await (seat === undefined ? coordinator.waitForNextStep(symbol) : seat.waitForNextStep()))) break;
+      if (!(await seat.waitForNextStep())) break;
       step++;
       let hasData: boolean;
       try {
@@ -299,7 +299,7 @@ export class TradingController {
 
   async #replayMonitor(coordinator: StepCoordinator): Promise<void> {
     const latch = this.#latch as StepLatch;
-    const seat = coordinator.seat?.(POSITION_MONITOR);
+    const seat = seatOf(coordinator, POSITION_MONITOR);
     let step = 0;
     for (;;) {
       if (!latch.ready(step)) await latch.waitAll(step);
@@ -315,7 +315,7 @@ export class TradingController {
         );
         break;
       }
-      if (!(await (seat === undefined ? coordinator.waitForNextStep(POSITION_MONITOR) : seat.waitForNextStep()))) break;
+      if (!(await seat.waitForNextStep())) break;
       step++;
     }
     coordinator.leave(POSITION_MONITOR);
@@ -404,6 +404,11 @@ export class TradingController {
     this.#log.error(`${where} error: ${cause.message}`, { ...fields, code: cause.code, retryable: cause.retryable, failures });
     return true;
   }
+}
+
+/** The coordinator's seat for `participant`, or one that waits through the participant's id. */
+function seatOf(coordinator: StepCoordinator, participant: string): StepSeat {
+  return coordinator.seat?.(participant) ?? { participant, waitForNextStep: () => coordinator.waitForNextStep(participant) };
 }
 
 function backoffDelay(pacing: LivePacing, failures: number): number {

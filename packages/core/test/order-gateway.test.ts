@@ -108,4 +108,19 @@ describe('OrderGateway journal', () => {
     expect(gateway.entry('bt-0-3')).toStrictEqual(gateway.journal()[2]);
     expect(gateway.entry(undefined)).toBeUndefined();
   });
+
+  it('gives the orders of different unconfigured symbols distinct client ids, journaled last in sending order', async () => {
+    const { sent, broker } = scripted({});
+    const gateway = new OrderGateway(broker, new ManualClock(0), silentLogger, 'bt', ['X']);
+    await gateway.submit('Z', 's', { side: 'buy', type: 'market', amount: 1 });
+    await gateway.submit('W', 's', { side: 'buy', type: 'market', amount: 1 });
+    await gateway.submit('X', 's', { side: 'buy', type: 'market', amount: 1 });
+    expect(sent.map((r) => r.clientOrderId)).toEqual(['bt-x-1', 'bt-x-2', 'bt-0-1']);
+    expect(gateway.journal().map((e) => [e.clientOrderId, e.symbol])).toEqual([
+      ['bt-0-1', 'X'],
+      ['bt-x-1', 'Z'],
+      ['bt-x-2', 'W'],
+    ]);
+    expect(gateway.request('bt-x-2')?.symbol).toBe('W');
+  });
 });

@@ -1,4 +1,5 @@
 import type { BarrierSeat, StepSeat } from '@bt/core';
+
 /** Where a participant is: working on its step, waiting at the barrier, or gone. */
 export type ParticipantStatus = 'working' | 'waiting' | 'left';
 

@@ -127,6 +127,16 @@ export class SimulatedBroker implements ReplayBroker<SimulationResults> {
   readonly #events: BrokerEventHub;
   #closed = false;
 
+  /** What every feed of this broker calls back into: one object for all of them. */
+  readonly #feedHost: FeedHost = {
+    view: (m, symbol, limit) => {
+      this.#checkLimit(symbol, limit);
+      return this.#view(m, limit).series;
+    },
+    advance: (m) => this.#advance(m),
+    latestPrice: (m) => this.#latestPrice(m),
+  };
+
   /** @throws BtError `CONFIG` on bad options (no data, duplicate symbols, bad markets or models). */
   constructor(options: SimulatedBrokerOptions) {
     if (!Array.isArray(options?.data) || options.data.length === 0) {
@@ -235,16 +245,6 @@ export class SimulatedBroker implements ReplayBroker<SimulationResults> {
     return new MarketFeed(this.#barsMarket(symbol, timeframe), symbol, this.#feedHost, this.#cursor, this.#account);
   }
 
-  /** What every feed of this broker calls back into: one object for all of them. */
-  readonly #feedHost: FeedHost = {
-    view: (m, symbol, limit) => {
-      this.#checkLimit(symbol, limit);
-      return this.#view(m, limit).series;
-    },
-    advance: (m) => this.#advance(m),
-    latestPrice: (m) => this.#latestPrice(m),
-  };
-
   /** The market index of `symbol` for bar reads in `timeframe`. */
   #barsMarket(symbol: string, timeframe: Timeframe): number {
     const m = this.#markets.indexOf(symbol);
@@ -283,7 +283,7 @@ export class SimulatedBroker implements ReplayBroker<SimulationResults> {
   /** Close of market `m`'s newest closed bar; NaN before its first bar has closed. */
   #latestPrice(m: number): number {
     const visible = this.#cursor[m] as number;
-    return visible === 0 ? Number.NaN : ((this.#columns[m] as BarColumns).close[visible - 1] as number);
+    return visible === 0 ? Number.NaN : ((this.#closes[m] as Float64Array)[visible - 1] as number);
   }
 
   /** Close of the symbol's newest closed bar; NaN before its first bar has closed. */

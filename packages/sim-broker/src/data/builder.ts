@@ -1,5 +1,6 @@
 import { BtError, formatIsoTime, type Timeframe, timeframeToMs } from '@bt/core';
 import type { BarColumns } from './columns.js';
+import { resized } from './typed-arrays.js';
 
 /**
  * The rule a data row broke, as a closed set. It is `details.rule` of the {@link BtError}
@@ -42,12 +43,6 @@ export function dataError(source: string, kind: LocationKind, where: number, rul
 }
 
 const INITIAL_CAPACITY = 1024;
-
-function grow(array: Float64Array, capacity: number): Float64Array {
-  const next = new Float64Array(capacity);
-  next.set(array);
-  return next;
-}
 
 /**
  * Collects validated bars into growable columns (capacity doubles), then trims them to the exact
@@ -173,12 +168,12 @@ export class ColumnsBuilder {
 
   #grow(): void {
     const capacity = this.#capacity * 2;
-    this.#openTime = grow(this.#openTime, capacity);
-    this.#open = grow(this.#open, capacity);
-    this.#high = grow(this.#high, capacity);
-    this.#low = grow(this.#low, capacity);
-    this.#close = grow(this.#close, capacity);
-    this.#volume = grow(this.#volume, capacity);
+    this.#openTime = resized(this.#openTime, capacity);
+    this.#open = resized(this.#open, capacity);
+    this.#high = resized(this.#high, capacity);
+    this.#low = resized(this.#low, capacity);
+    this.#close = resized(this.#close, capacity);
+    this.#volume = resized(this.#volume, capacity);
     this.#capacity = capacity;
   }
 }

@@ -1,4 +1,5 @@
 import type { BarColumns } from './columns.js';
+import { resized } from './typed-arrays.js';
 
 /**
  * The global timeline: the ascending union of every symbol's bar CLOSE times
@@ -105,9 +106,7 @@ function gridTimeline(columns: readonly BarColumns[], total: number): Float64Arr
 
 /** A copy of `full` (every slot used) with twice its room, but never more than `limit` slots. */
 function grown(full: Float64Array, limit: number): Float64Array {
-  const out = new Float64Array(Math.min(limit, Math.max(16, full.length * 2)));
-  out.set(full);
-  return out;
+  return resized(full, Math.min(limit, Math.max(16, full.length * 2)));
 }
 
 function siftUp(heap: Int32Array, head: Float64Array, i: number): void {

@@ -203,7 +203,7 @@ export class BarMatchingEngine implements MatchingEngine {
       m,
       seq,
       k,
-      `${market.symbol}:${seq}`,
+      orderIdOf(market.symbol, seq),
       market.symbol,
       request.side,
       request.type,
@@ -455,7 +455,7 @@ export class BarMatchingEngine implements MatchingEngine {
   #readArchived(k: number): ArchivedOrderView {
     const archive = this.#archive;
     const symbol = this.markets.at(archive.market(k)).symbol;
-    return archive.read(k, `${symbol}:${archive.sequence(k)}`, symbol);
+    return archive.read(k, orderIdOf(symbol, archive.sequence(k)), symbol);
   }
 
   /** What the fills of order number `k` carry of it. */
@@ -467,7 +467,7 @@ export class BarMatchingEngine implements MatchingEngine {
     const symbol = this.markets.at(m).symbol;
     return {
       m,
-      id: `${symbol}:${archive.sequence(k)}`,
+      id: orderIdOf(symbol, archive.sequence(k)),
       clientOrderId: archive.clientOrderId(k),
       symbol,
       side: archive.side(k),
@@ -496,7 +496,7 @@ export class BarMatchingEngine implements MatchingEngine {
     return order !== undefined && order.symbol === ref.symbol ? order : undefined;
   }
 
-  /** The order with venue id `<symbol>:<sequence>`: read back from its market's history, no index kept. */
+  /** The order with venue id {@link orderIdOf}`(symbol, sequence)`, read back from the id. */
   #byOrderId(orderId: string): BookOrder | undefined {
     if (typeof orderId !== 'string') return undefined;
     const colon = orderId.lastIndexOf(':');
@@ -514,6 +514,11 @@ export class BarMatchingEngine implements MatchingEngine {
       // The listener is the engine's owner; its errors are its own to report. Matching goes on.
     }
   }
+}
+
+/** The venue id of order `seq` of `symbol`: `<symbol>:<seq>` (read back by `#byOrderId`). */
+function orderIdOf(symbol: string, seq: number): string {
+  return `${symbol}:${seq}`;
 }
 
 /** The ack of an accepted order (key order: id, status, client id; one literal per shape, so every ack of a shape shares a map). */
@@ -584,10 +589,10 @@ function snapshotOf(order: ArchivedOrderView): Order {
   return Object.freeze(o) as unknown as Order;
 }
 
-/** The frozen fill of one execution (the usual shape, with a client id and a tag, as one literal; like {@link snapshotOf}). */
 /** What a fill carries of its order. */
 type FillSource = Pick<BookOrder, 'm' | 'id' | 'clientOrderId' | 'symbol' | 'side' | 'tag'>;
 
+/** The frozen fill of one execution (the usual shape, with a client id and a tag, as one literal; like {@link snapshotOf}). */
 function fillOf(
   order: FillSource,
   n: number,

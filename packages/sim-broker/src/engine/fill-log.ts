@@ -1,3 +1,5 @@
+import { resized } from '../data/typed-arrays.js';
+
 /** One execution as the {@link FillLog} gives it back. */
 export interface LoggedFill {
   /** Number of the order (the engine's arrival count). */
@@ -61,14 +63,8 @@ export class FillLog {
 
   #grow(): void {
     const capacity = Math.max(256, this.#maker.length * 2);
-    const ints = new Int32Array(capacity * 2);
-    ints.set(this.#ints);
-    const numbers = new Float64Array(capacity * 4);
-    numbers.set(this.#numbers);
-    const maker = new Uint8Array(capacity);
-    maker.set(this.#maker);
-    this.#ints = ints;
-    this.#numbers = numbers;
-    this.#maker = maker;
+    this.#ints = resized(this.#ints, capacity * 2);
+    this.#numbers = resized(this.#numbers, capacity * 4);
+    this.#maker = resized(this.#maker, capacity);
   }
 }

@@ -1,4 +1,5 @@
 import type { OrderSide, OrderStatus, OrderType, TimeInForce } from '@bt/core';
+import { resized } from '../data/typed-arrays.js';
 
 const SIDES: readonly OrderSide[] = ['buy', 'sell'];
 const TYPES: readonly OrderType[] = ['market', 'limit', 'stop', 'stop-limit'];
@@ -145,17 +146,11 @@ export class OrderArchive {
 
   #grow(needed: number): void {
     const capacity = Math.max(needed, this.#capacity * 2, 256);
-    this.#m = grown(this.#m, new Int32Array(capacity));
-    this.#seq = grown(this.#seq, new Int32Array(capacity));
-    this.#fills = grown(this.#fills, new Int32Array(capacity));
-    this.#codes = grown(this.#codes, new Uint8Array(capacity));
-    this.#numbers = grown(this.#numbers, new Float64Array(capacity * 8));
+    this.#m = resized(this.#m, capacity);
+    this.#seq = resized(this.#seq, capacity);
+    this.#fills = resized(this.#fills, capacity);
+    this.#codes = resized(this.#codes, capacity);
+    this.#numbers = resized(this.#numbers, capacity * 8);
     this.#capacity = capacity;
   }
-}
-
-/** `next` with `current` copied in. */
-function grown<T extends Int32Array | Uint8Array | Float64Array>(current: T, next: T): T {
-  next.set(current as never);
-  return next;
 }

@@ -1,4 +1,5 @@
 import type { EquityCurve } from './types.js';
+import { resized } from '../data/typed-arrays.js';
 
 /**
  * A growable equity curve over typed arrays: appending a sample allocates only when capacity doubles.
@@ -44,14 +45,8 @@ export class EquityRecorder {
 
   #grow(): void {
     const size = this.#times.length * 2;
-    const times = new Float64Array(size);
-    times.set(this.#times);
-    const values = new Float64Array(size);
-    values.set(this.#values);
-    const exposed = new Uint8Array(size);
-    exposed.set(this.#exposed);
-    this.#times = times;
-    this.#values = values;
-    this.#exposed = exposed;
+    this.#times = resized(this.#times, size);
+    this.#values = resized(this.#values, size);
+    this.#exposed = resized(this.#exposed, size);
   }
 }
