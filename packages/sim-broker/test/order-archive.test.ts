@@ -69,9 +69,18 @@ describe('FillLog', () => {
     const log = new FillLog();
     for (let i = 0; i < 600; i++) log.push(i >> 1, (i & 1) + 1, i + 0.5, 100 + i, i / 1000, i % 3 === 0, 1e12 + i);
     expect(log.length).toBe(600);
-    expect(log.at(0)).toStrictEqual({ k: 0, n: 1, amount: 0.5, price: 100, fee: 0, maker: true, timestamp: 1e12 });
-    expect(log.at(599)).toStrictEqual({ k: 299, n: 2, amount: 599.5, price: 699, fee: 0.599, maker: false, timestamp: 1e12 + 599 });
-    expect(log.orderOf(401)).toBe(200);
+    const read = (i: number) => ({
+      k: log.orderOf(i),
+      n: log.fillNumber(i),
+      amount: log.amount(i),
+      price: log.price(i),
+      fee: log.fee(i),
+      maker: log.maker(i),
+      timestamp: log.timestamp(i),
+    });
+    expect(read(0)).toStrictEqual({ k: 0, n: 1, amount: 0.5, price: 100, fee: 0, maker: true, timestamp: 1e12 });
+    expect(read(599)).toStrictEqual({ k: 299, n: 2, amount: 599.5, price: 699, fee: 0.599, maker: false, timestamp: 1e12 + 599 });
+    expect(read(401)).toMatchObject({ k: 200, n: 2 });
   });
 });
 
@@ -122,6 +131,56 @@ describe('the engine keeps orders and fills compactly, and gives back what it em
       accepted: false,
       reason: 'clientOrderId "big" is already used by order X:1',
     });
+  });
+});
+
+describe('results taken mid-run', () => {
+  it('keep the orders and fills of their moment, whenever they are first read', async () => {
+    const data = bars('X', [
+      [10, 11, 9.5, 10.5],
+      [11, 12, 10, 11.5],
+      [10, 10.5, 9, 9.8],
+      [9, 9.6, 8.5, 9.2],
+    ]);
+    const sim = simulate([data]);
+    await sim.step();
+    await sim.broker.submitOrder(order({ amount: 2, clientOrderId: 'now', tag: 'a' }));
+    await sim.broker.submitOrder(order({ type: 'limit', price: 9.5, amount: 1, clientOrderId: 'dip', tag: 'b' }));
+    await sim.step(); // "now" fills at bar 1's open; "dip" rests
+    const early = await sim.broker.getResults();
+    const eagerOrders = (await sim.broker.getResults()).orders;
+    const eagerFills = (await sim.broker.getResults()).fills;
+    await sim.broker.submitOrder(order({ side: 'sell', amount: 2, clientOrderId: 'later' }));
+    await sim.step(2); // "dip" fills at bar 2; "later" fills at bar 2's open
+    // Read only now: as they were when the results were taken.
+    expect(early.orders).toStrictEqual(eagerOrders);
+    expect(early.orders.map((o) => [o.clientOrderId, o.status])).toEqual([
+      ['now', 'filled'],
+      ['dip', 'open'],
+    ]);
+    expect(early.fills).toStrictEqual(eagerFills);
+    expect(early.fills.map((f) => f.clientOrderId)).toEqual(['now']);
+    expect(early.ordersUnfilledAtEnd).toBe(1);
+    expect(early.orders).toBe(early.orders);
+    const late = await sim.broker.getResults();
+    expect(late.orders.map((o) => o.status)).toEqual(['filled', 'filled', 'filled']);
+    expect(late.fills).toStrictEqual(sim.fills());
+    expect(late.ordersUnfilledAtEnd).toBe(0);
+  });
+
+  it('are frozen plain data: serialised, spread and compared with their orders and fills, in key order', async () => {
+    const sim = simulate([bars('X', [[10, 11, 9, 10], [10, 11, 9, 10.5], [10.5, 11, 10, 10.8]])]);
+    await sim.step();
+    await sim.broker.submitOrder(order({ amount: 1, clientOrderId: 'a' }));
+    await sim.step(2);
+    const results = await sim.broker.getResults();
+    expect(Object.isFrozen(results)).toBe(true);
+    expect(Object.keys(results).slice(11, 15)).toEqual(['positions', 'orders', 'fills', 'trades']);
+    const copy = { ...results };
+    expect(Object.getOwnPropertyDescriptor(copy, 'orders')?.value).toHaveLength(1);
+    expect(JSON.parse(JSON.stringify(results)).fills).toHaveLength(1);
+    expect(structuredClone(results).orders[0]).toStrictEqual({ ...results.orders[0] });
+    expect(results).toStrictEqual(copy);
   });
 });
 

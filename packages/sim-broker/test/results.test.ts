@@ -67,6 +67,20 @@ describe('round-trip trades', () => {
     );
   });
 
+  it('sorts each symbol by entry time when fills are not in time order', () => {
+    const unordered = [
+      fill('X', 'buy', 1, 10, 2 * MINUTE),
+      fill('Y', 'buy', 1, 7, MINUTE),
+      fill('X', 'sell', 2, 11, MINUTE), // closes the later lot, opens a short entered earlier
+      fill('X', 'buy', 1, 9, 0),
+    ];
+    expect(buildTrades(unordered)).toEqual([
+      { symbol: 'X', entryTime: MINUTE, entryPrice: 11, exitTime: 0, exitPrice: 9, size: -1, pnl: (9 - 11) * -1 },
+      { symbol: 'X', entryTime: 2 * MINUTE, entryPrice: 10, exitTime: MINUTE, exitPrice: 11, size: 1, pnl: 1 },
+      { symbol: 'Y', entryTime: MINUTE, entryPrice: 7, size: 1 },
+    ]);
+  });
+
   it('writes numbers like Number#toString', () => {
     const rows: TradeRow[] = [
       { symbol: 'Z', entryTime: 1, entryPrice: 24.2, exitTime: 2, exitPrice: 0.1 + 0.2, size: 1, pnl: 0.1 + 0.2 - 24.2 },

@@ -30,7 +30,7 @@ import { MarketTable } from '../markets.js';
 import type { BarQuote, FillTiming, IntrabarPriority } from '../models/types.js';
 import { EquityRecorder } from '../results/equity-recorder.js';
 import { computeMetrics } from '../results/metrics.js';
-import { buildTrades } from '../results/trades.js';
+import { tradesOf } from '../results/trades.js';
 import type { SimulationResults, SubmitRejection } from '../results/types.js';
 import { ReplaySchedule } from './replay-schedule.js';
 
@@ -390,14 +390,13 @@ export class SimulatedBroker implements ReplayBroker<SimulationResults> {
   async getResults(): Promise<SimulationResults> {
     const account = this.#account;
     const equity = this.#equity.snapshot();
-    const fills = this.#engine.fills();
-    const trades = buildTrades(fills);
-    const orders = this.#engine.orders();
+    const record = this.#engine.record();
+    const trades = tradesOf(record.executions);
     const startTime = Math.min(...this.#columns.map((c) => (c.length > 0 ? (c.openTime[0] as number) : Number.POSITIVE_INFINITY)));
     const barMs = Math.min(...this.#columns.map((c) => c.timeframeMs));
     const finalEquity = account.equity();
     const feesPaid = account.feesPaid();
-    return Object.freeze({
+    const results = {
       currency: account.currency,
       fillTiming: this.#fillTiming,
       intrabarPriority: this.#intrabarPriority,
@@ -410,22 +409,27 @@ export class SimulatedBroker implements ReplayBroker<SimulationResults> {
       finalEquity,
       balances: account.balances(),
       positions: account.openPositions(),
-      orders,
-      fills,
-      trades: Object.freeze(trades),
-      equity,
-      ordersUnfilledAtEnd: orders.filter((o) => o.status === 'open' || o.status === 'partially-filled').length,
-      rejectedSubmissions: Object.freeze(
-        [...this.#rejections]
-          .sort(
-            (a, b) =>
-              a.rejection.time - b.rejection.time ||
-              (a.rejection.symbol < b.rejection.symbol ? -1 : a.rejection.symbol > b.rejection.symbol ? 1 : a.arrival - b.arrival),
-          )
-          .map((r) => r.rejection),
-      ),
-      metrics: computeMetrics({ initialEquity: account.initialEquity, finalEquity, startTime, equity, trades, feesPaid, barMs }),
-    });
+    };
+    // Orders and fills are made when first read (a sweep reading metrics never pays for them).
+    defineLazy(results, 'orders', record.orders);
+    defineLazy(results, 'fills', record.fills);
+    return Object.freeze(
+      Object.assign(results, {
+        trades: Object.freeze(trades),
+        equity,
+        ordersUnfilledAtEnd: record.unfilled,
+        rejectedSubmissions: Object.freeze(
+          [...this.#rejections]
+            .sort(
+              (a, b) =>
+                a.rejection.time - b.rejection.time ||
+                (a.rejection.symbol < b.rejection.symbol ? -1 : a.rejection.symbol > b.rejection.symbol ? 1 : a.arrival - b.arrival),
+            )
+            .map((r) => r.rejection),
+        ),
+        metrics: computeMetrics({ initialEquity: account.initialEquity, finalEquity, startTime, equity, trades, feesPaid, barMs }),
+      }),
+    ) as SimulationResults;
   }
 
   /**
@@ -564,4 +568,20 @@ export const createSimulatedBroker: BrokerFactory<SimulatedBrokerOptions, Simula
 
 function describeRef(ref: OrderRef): string {
   return 'orderId' in ref ? `${ref.orderId} on ${ref.symbol}` : `with clientOrderId "${ref.clientOrderId}" on ${ref.symbol}`;
+}
+
+/** Defines `key` on `target` as an enumerable property whose value `build` makes on first read (once). */
+function defineLazy(target: object, key: string, build: () => unknown): void {
+  let value: unknown;
+  let built = false;
+  Object.defineProperty(target, key, {
+    enumerable: true,
+    get: () => {
+      if (!built) {
+        value = build();
+        built = true;
+      }
+      return value;
+    },
+  });
 }

@@ -7,12 +7,13 @@ import { noFees } from '../models/fees.js';
 import { fixedLatency } from '../models/latency.js';
 import { noSlippage } from '../models/slippage.js';
 import type { BarQuote, FeeModel, LatencyModel, SlippageModel, VolumeCapModel } from '../models/types.js';
+import type { ExecutionSource } from '../results/trades.js';
 import { noVolumeCap } from '../models/volume.js';
 import { ClientIdIndex } from './client-id-index.js';
 import { FillLog } from './fill-log.js';
 import type { BarExecution, ExecutionMoment } from './fill-rules.js';
 import { limitExecution, stopExecution, stopLimitExecution } from './fill-rules.js';
-import type { EngineListener, MatchingEngine, MatchingEngineOptions } from './matching-engine.js';
+import type { EngineListener, EngineRecord, MatchingEngine, MatchingEngineOptions } from './matching-engine.js';
 import type { ArchivedOrderView } from './order-archive.js';
 import { OrderArchive } from './order-archive.js';
 
@@ -248,28 +249,98 @@ export class BarMatchingEngine implements MatchingEngine {
   }
 
   orders(): readonly Order[] {
-    return Object.freeze(this.#numbers.flatMap((list) => list.map((k) => this.#viewAt(k))));
+    return this.record().orders();
+  }
+
+  /** Every execution so far, in execution order, as the fills the engine emitted (equal objects, made again from its compact log). */
+  fills(): readonly Fill[] {
+    return this.record().fills();
   }
 
   /**
-   * Every execution so far, in execution order, as the fills the engine emitted (equal objects,
-   * made again from its compact log).
+   * The orders and fills as they stand now, without building them (see {@link EngineRecord}):
+   * orders that left the book and logged fills never change, so the record keeps counts and the
+   * views of the orders still in the book, and builds the rest from the archive and the fill log
+   * when first asked.
    */
-  fills(): readonly Fill[] {
+  record(): EngineRecord {
+    const counts = this.#numbers.map((list) => list.length);
+    const inBook = new Map<number, Order>();
+    let unfilled = 0;
+    for (const book of this.#books) {
+      for (const order of book) {
+        // Done orders were archived already (a book is compacted after a matching pass).
+        if (this.#live[order.k] !== order) continue;
+        inBook.set(order.k, order.view());
+        if (order.status === 'open' || order.status === 'partially-filled') unfilled++;
+      }
+    }
+    const fillCount = this.#fillLog.length;
+    let orders: readonly Order[] | undefined;
+    let fills: readonly Fill[] | undefined;
+    return {
+      unfilled,
+      executions: this.#executions(fillCount),
+      orders: () => {
+        orders ??= Object.freeze(
+          this.#numbers.flatMap((list, m) => list.slice(0, counts[m]).map((k) => inBook.get(k) ?? snapshotOf(this.#readArchived(k)))),
+        );
+        return orders;
+      },
+      fills: () => {
+        fills ??= this.#fillsUpTo(fillCount);
+        return fills;
+      },
+    };
+  }
+
+  /** The first `count` fills, made from the log. */
+  #fillsUpTo(count: number): readonly Fill[] {
     const log = this.#fillLog;
-    const fills: Fill[] = new Array(log.length);
+    const fills: Fill[] = new Array(count);
     let k = -1;
     let order: FillSource | undefined;
-    for (let i = 0; i < log.length; i++) {
-      const f = log.at(i);
-      if (f.k !== k) {
-        k = f.k;
+    for (let i = 0; i < count; i++) {
+      const orderK = log.orderOf(i);
+      if (orderK !== k) {
+        k = orderK;
         order = this.#fillSource(k);
       }
       const source = order as FillSource;
-      fills[i] = fillOf(source, f.n, this.markets.at(source.m), f.amount, f.price, f.fee, f.maker, f.timestamp);
+      fills[i] = fillOf(
+        source,
+        log.fillNumber(i),
+        this.markets.at(source.m),
+        log.amount(i),
+        log.price(i),
+        log.fee(i),
+        log.maker(i),
+        log.timestamp(i),
+      );
     }
     return Object.freeze(fills);
+  }
+
+  /** The first `count` fills as {@link ExecutionSource} reads them, from the log's columns. */
+  #executions(count: number): ExecutionSource {
+    const log = this.#fillLog;
+    const live = this.#live;
+    const archive = this.#archive;
+    const markets = this.markets;
+    return {
+      length: count,
+      symbol: (i) => {
+        const k = log.orderOf(i);
+        return markets.at(live[k]?.m ?? archive.market(k)).symbol;
+      },
+      side: (i) => {
+        const k = log.orderOf(i);
+        return live[k]?.side ?? archive.side(k);
+      },
+      amount: (i) => log.amount(i),
+      price: (i) => log.price(i),
+      timestamp: (i) => log.timestamp(i),
+    };
   }
 
   hasCloseOrders(m: number): boolean {
@@ -444,12 +515,6 @@ export class BarMatchingEngine implements MatchingEngine {
   /** Order number `k`: live, or restored from the archive. */
   #orderAt(k: number): BookOrder {
     return this.#live[k] ?? BookOrder.restore(k, this.#readArchived(k));
-  }
-
-  /** The public view of order number `k` (from the archive without restoring it). */
-  #viewAt(k: number): Order {
-    const live = this.#live[k];
-    return live === undefined ? snapshotOf(this.#readArchived(k)) : live.view();
   }
 
   #readArchived(k: number): ArchivedOrderView {

@@ -1,22 +1,9 @@
 import { resized } from '../data/typed-arrays.js';
 
-/** One execution as the {@link FillLog} gives it back. */
-export interface LoggedFill {
-  /** Number of the order (the engine's arrival count). */
-  readonly k: number;
-  /** The order's fill count after this fill (1 for its first). */
-  readonly n: number;
-  readonly amount: number;
-  readonly price: number;
-  readonly fee: number;
-  readonly maker: boolean;
-  readonly timestamp: number;
-}
-
 /**
  * Every execution of a run, in execution order, in columns: the numbers of a fill, not a fill
  * object, so that a long backtest does not keep one object per fill alive (and traced by the
- * garbage collector) until its results are built.
+ * garbage collector) until its results are built. Fill `i` (0 for the first) is read column by column.
  */
 export class FillLog {
   #length = 0;
@@ -43,22 +30,34 @@ export class FillLog {
     this.#length = i + 1;
   }
 
-  /** Order number of fill `i`. */
+  /** Number of the order (the engine's arrival count) that fill `i` (0 for the first) executed. */
   orderOf(i: number): number {
     return this.#ints[2 * i] as number;
   }
 
-  /** Fill `i` (0 for the first). */
-  at(i: number): LoggedFill {
-    return {
-      k: this.#ints[2 * i] as number,
-      n: this.#ints[2 * i + 1] as number,
-      amount: this.#numbers[4 * i] as number,
-      price: this.#numbers[4 * i + 1] as number,
-      fee: this.#numbers[4 * i + 2] as number,
-      timestamp: this.#numbers[4 * i + 3] as number,
-      maker: this.#maker[i] === 1,
-    };
+  /** The order's fill count after fill `i` (1 for its first). */
+  fillNumber(i: number): number {
+    return this.#ints[2 * i + 1] as number;
+  }
+
+  amount(i: number): number {
+    return this.#numbers[4 * i] as number;
+  }
+
+  price(i: number): number {
+    return this.#numbers[4 * i + 1] as number;
+  }
+
+  fee(i: number): number {
+    return this.#numbers[4 * i + 2] as number;
+  }
+
+  timestamp(i: number): number {
+    return this.#numbers[4 * i + 3] as number;
+  }
+
+  maker(i: number): boolean {
+    return this.#maker[i] === 1;
   }
 
   #grow(): void {

@@ -1,6 +1,7 @@
-import type { BrokerEvent, Order, OrderAck, OrderRef, OrderRequest } from '@bt/core';
+import type { BrokerEvent, Fill, Order, OrderAck, OrderRef, OrderRequest } from '@bt/core';
 import type { Account } from '../account/account.js';
 import type { MarketTable } from '../markets.js';
+import type { ExecutionSource } from '../results/trades.js';
 import type { BarQuote, FeeModel, FillTiming, IntrabarPriority, LatencyModel, SlippageModel, VolumeCapModel } from '../models/types.js';
 
 /** Receives the engine's fills and order updates, synchronously, in canonical order. */
@@ -30,6 +31,10 @@ export interface MatchingEngine {
   openOrders(symbol?: string): readonly Order[];
   /** Every order ever accepted, in canonical order (market, then sequence). */
   orders(): readonly Order[];
+  /** Every execution so far, in execution order. */
+  fills(): readonly Fill[];
+  /** The orders and fills as they stand now, built only when read (see {@link EngineRecord}). */
+  record(): EngineRecord;
   /**
    * Feeds market `m`'s next bar, at its close: the market's resting orders that may execute
    * within it are matched against its open, high and low.
@@ -44,6 +49,22 @@ export interface MatchingEngine {
   hasCloseOrders(m: number): boolean;
   /** Number of bars of market `m` fed so far. */
   barsSeen(m: number): number;
+}
+
+/**
+ * The orders and fills of a {@link MatchingEngine} at one moment. The counts are fixed when the
+ * record is taken; orders and fills are built on first call (then kept), equal to what they were
+ * at that moment, however the engine has moved on since.
+ */
+export interface EngineRecord {
+  /** Orders open or partially filled at that moment. */
+  readonly unfilled: number;
+  /** The executions up to that moment, read by index (for building round trips). */
+  readonly executions: ExecutionSource;
+  /** Every accepted order, in canonical order (market, then sequence). */
+  orders(): readonly Order[];
+  /** Every execution, in execution order. */
+  fills(): readonly Fill[];
 }
 
 /** Options of the default {@link MatchingEngine}. */

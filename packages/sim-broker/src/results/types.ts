@@ -94,9 +94,12 @@ export interface SimulationResults {
   readonly balances: readonly Balance[];
   /** Open positions. */
   readonly positions: readonly Position[];
-  /** Every accepted order, by symbol then sequence. */
+  /**
+   * Every accepted order, by symbol then sequence, as they stood when the results were taken.
+   * Built on first read (then kept): results read only for their metrics never make them.
+   */
   readonly orders: readonly Order[];
-  /** Every fill, in execution order. */
+  /** Every fill, in execution order; like `orders`, built on first read. */
   readonly fills: readonly Fill[];
   /** Round trips, sorted by symbol then entry time. */
   readonly trades: readonly TradeRow[];
