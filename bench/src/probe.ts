@@ -6,10 +6,13 @@
  *
  * - `size`: `<symbols>x<bars>` (default `50x20000`); `LAYOUT=ragged` for ragged data.
  * - `strategy`: `sma` (sma-cross, as figure 2), `sma-exits` (with the monitor and figure 3's exits),
- *   `sma-only` (the same indicators, no orders) or `none` (an empty strategy: the loop shape alone).
+ *   `sma-only` (the same indicators, no orders), `orders` (no indicator: a buy every 10th bar while
+ *   flat, a close every 10th bar while long: one order per 10 bars) or `none` (an empty strategy:
+ *   the loop shape alone).
  *
  * Subtracting variants splits a run's time: `none` is the controller, barrier and broker; `sma-only`
- * adds the indicators; `sma` adds the orders. In-process runs are not isolated as the suite's are:
+ * adds the indicators; `sma` adds the orders. `orders` minus `none`, over a tenth of the bars, is the
+ * cost of one order's whole life (submission, fill, events, results). In-process runs are not isolated as the suite's are:
  * compare variants run the same way, and repeat (other processes share the machine).
  */
 import { PerformanceObserver } from 'node:perf_hooks';
@@ -26,7 +29,7 @@ import { collectGarbage, summarize } from './stats.js';
 const [symbols, bars] = (process.argv[2] ?? '50x20000').split('x').map(Number) as [number, number];
 const strategy = process.argv[3] ?? 'sma';
 const runs = Number(process.argv[4] ?? 12);
-if (!(symbols > 0 && bars > 0 && runs >= 3)) throw new Error('usage: probe.js <symbols>x<bars> <sma|sma-exits|sma-only|none> <runs >= 3>');
+if (!(symbols > 0 && bars > 0 && runs >= 3)) throw new Error('usage: probe.js <symbols>x<bars> <sma|sma-exits|sma-only|orders|none> <runs >= 3>');
 const layout: Layout = process.env.LAYOUT === 'ragged' ? 'ragged' : 'aligned';
 const data = generateDataset({ symbols, bars, layout });
 
@@ -50,7 +53,22 @@ const smaOnly: StrategySpec = {
     };
   },
 };
+/** One order every 10 bars, no indicator: buy while flat, close while long. */
+const everyTenth: StrategySpec = {
+  id: 'orders',
+  lookback: 1,
+  create: () => {
+    let bar = 0;
+    return {
+      onTick: (ctx) => {
+        if (!ctx.isNewBar || ++bar % 10 !== 0) return undefined;
+        return ctx.position.side === 'flat' ? ctx.orders.buy(1).then(() => undefined) : ctx.orders.close().then(() => undefined);
+      },
+    };
+  },
+};
 const specs: Record<string, StrategySpec> = {
+  orders: everyTenth,
   sma: smaCrossSpec(),
   'sma-exits': { ...smaCrossSpec(), exits: FIGURE3_EXITS },
   'sma-only': smaOnly,
