@@ -29,7 +29,8 @@ import { collectGarbage, summarize } from './stats.js';
 const [symbols, bars] = (process.argv[2] ?? '50x20000').split('x').map(Number) as [number, number];
 const strategy = process.argv[3] ?? 'sma';
 const runs = Number(process.argv[4] ?? 12);
-if (!(symbols > 0 && bars > 0 && runs >= 3)) throw new Error('usage: probe.js <symbols>x<bars> <sma|sma-exits|sma-only|orders|none> <runs >= 3>');
+if (!(symbols > 0 && bars > 0 && runs >= 3))
+  throw new Error('usage: probe.js <symbols>x<bars> <sma|sma-exits|sma-only|orders|none> <runs >= 3>');
 const layout: Layout = process.env.LAYOUT === 'ragged' ? 'ragged' : 'aligned';
 const data = generateDataset({ symbols, bars, layout });
 

@@ -169,7 +169,13 @@ describe('results taken mid-run', () => {
   });
 
   it('are frozen plain data: serialised, spread and compared with their orders and fills, in key order', async () => {
-    const sim = simulate([bars('X', [[10, 11, 9, 10], [10, 11, 9, 10.5], [10.5, 11, 10, 10.8]])]);
+    const sim = simulate([
+      bars('X', [
+        [10, 11, 9, 10],
+        [10, 11, 9, 10.5],
+        [10.5, 11, 10, 10.8],
+      ]),
+    ]);
     await sim.step();
     await sim.broker.submitOrder(order({ amount: 1, clientOrderId: 'a' }));
     await sim.step(2);
