@@ -61,7 +61,8 @@ export function pathFigures(config: BenchConfig, log: (line: string) => void): F
       log(`  figure 2: ${tag}`);
       const plain = runJob({ ...job, kind: 'path', floor: true });
       const floor = plain.floor as Summary;
-      const ratio = plain.path.median / floor.median;
+      // The median of the run-by-run ratios (floor and full path alternate).
+      const ratio = (plain.slowerThanFloor as Summary).median;
       const isTarget = size.symbols === config.targetSize.symbols && size.bars === config.targetSize.bars;
       figures.push(
         rateFigure(2, `floor/${tag}`, `floor (sequential loop) ${tag}`, bars, floor, { detail: { trades: plain.trades } }),
