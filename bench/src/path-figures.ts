@@ -61,8 +61,7 @@ export function pathFigures(config: BenchConfig, log: (line: string) => void): F
       log(`  figure 2: ${tag}`);
       const plain = runJob({ ...job, kind: 'path', floor: true });
       const floor = plain.floor as Summary;
-      // The median of the run-by-run ratios (floor and full path alternate).
-      const ratio = (plain.slowerThanFloor as Summary).median;
+      const ratio = plain.path.median / floor.median;
       const isTarget = size.symbols === config.targetSize.symbols && size.bars === config.targetSize.bars;
       figures.push(
         rateFigure(2, `floor/${tag}`, `floor (sequential loop) ${tag}`, bars, floor, { detail: { trades: plain.trades } }),

@@ -8,7 +8,7 @@ import { runFloor } from './floor.js';
 import type { FullPathOptions, FullPathRun } from './full-path.js';
 import { runFullPath } from './full-path.js';
 import type { Summary } from './stats.js';
-import { pairRatios, timePairs, timeRuns } from './stats.js';
+import { timeRuns } from './stats.js';
 
 /** Exit rules of figure 3: tight enough that the trade manager really exits trades. */
 export const FIGURE3_EXITS: ExitRules = Object.freeze({ stopLoss: 0.004, takeProfit: 0.006 });
@@ -38,8 +38,6 @@ export interface PathJob {
 export interface PathJobResult {
   readonly path: Summary;
   readonly floor?: Summary;
-  /** With the floor: the full path's time over the floor's, run by run (the two alternate). */
-  readonly slowerThanFloor?: Summary;
   readonly trades: number;
   readonly steps: number;
   readonly managerOrders?: number;
@@ -66,8 +64,8 @@ export function checkSameTrades(what: string, run: FullPathRun, floor: FloorResu
 }
 
 /**
- * Runs one job: generates its dataset (untimed), then times the full path, in alternation with the
- * floor if asked, checking every full-path run against the floor's trades, or, with the monitor and exits
+ * Runs one job: generates its dataset (untimed), then times the floor (if asked) and the full
+ * path, checking every full-path run against the floor's trades, or, with the monitor and exits
  * (which the floor does not model), that every run gives the same trades.
  */
 export async function runPathJob(job: PathJob): Promise<PathJobResult> {
@@ -100,29 +98,25 @@ export async function runPathJob(job: PathJob): Promise<PathJobResult> {
   }
   const floorResult = runFloor(data);
   const expected = formatTradesCsv(floorResult.trades);
+  const floor = job.floor
+    ? await timeRuns(job.runs, () => runFloor(data), {
+        ...options,
+        check: (result) => {
+          if (result.trades.length !== floorResult.trades.length) throw new Error(`${what}: the floor is not deterministic`);
+        },
+      })
+    : undefined;
   let steps = 0;
-  const fullPath = () => runFullPath(data, job.timeController === undefined ? {} : { timeController: job.timeController });
-  const checkPath = (run: FullPathRun): void => {
-    checkSameTrades(what, run, floorResult, expected);
-    steps = run.steps;
-  };
-  if (!job.floor) {
-    const path = await timeRuns(job.runs, fullPath, { ...options, check: checkPath });
-    return { path, trades: floorResult.trades.length, steps };
-  }
-  // The floor and the full path in alternation, so that each ratio compares runs made under the same load.
-  const paired = await timePairs(job.runs, () => runFloor(data), fullPath, {
-    ...options,
-    checkFirst: (result) => {
-      if (result.trades.length !== floorResult.trades.length) throw new Error(`${what}: the floor is not deterministic`);
+  const path = await timeRuns(
+    job.runs,
+    () => runFullPath(data, job.timeController === undefined ? {} : { timeController: job.timeController }),
+    {
+      ...options,
+      check: (run) => {
+        checkSameTrades(what, run, floorResult, expected);
+        steps = run.steps;
+      },
     },
-    checkSecond: checkPath,
-  });
-  return {
-    path: paired.second,
-    floor: paired.first,
-    slowerThanFloor: pairRatios(paired.second, paired.first),
-    trades: floorResult.trades.length,
-    steps,
-  };
+  );
+  return { path, ...(floor === undefined ? {} : { floor }), trades: floorResult.trades.length, steps };
 }

@@ -49,43 +49,6 @@ export async function timeRuns<T>(
   return summarize(samples);
 }
 
-/**
- * Times `first` and `second` in alternation, `runs` pairs (each call after a full GC; the first
- * `warmup` calls of each are not timed): the two of a pair run seconds apart, under the same load,
- * so a ratio of the two is taken pair by pair (see {@link pairRatios}) rather than from two medians
- * measured at different times.
- */
-export async function timePairs<A, B>(
-  runs: number,
-  first: () => Promise<A> | A,
-  second: () => Promise<B> | B,
-  options: { warmup?: number; checkFirst?: (value: A) => void; checkSecond?: (value: B) => void } = {},
-): Promise<{ first: Summary; second: Summary }> {
-  const time = async <T>(fn: () => Promise<T> | T, check: ((value: T) => void) | undefined): Promise<number> => {
-    collectGarbage();
-    const start = performance.now();
-    const value = await fn();
-    const ms = performance.now() - start;
-    check?.(value);
-    return ms;
-  };
-  for (let i = 0; i < (options.warmup ?? 0); i++) await time(first, options.checkFirst);
-  for (let i = 0; i < (options.warmup ?? 0); i++) await time(second, options.checkSecond);
-  const a: number[] = [];
-  const b: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    a.push(await time(first, options.checkFirst));
-    b.push(await time(second, options.checkSecond));
-  }
-  return { first: summarize(a), second: summarize(b) };
-}
-
-/** `numerator.samples[i] / denominator.samples[i]` for each pair of {@link timePairs}, summarized. */
-export function pairRatios(numerator: Summary, denominator: Summary): Summary {
-  if (numerator.runs !== denominator.runs) throw new Error('pairRatios: the two summaries are not paired');
-  return summarize(numerator.samples.map((value, i) => value / (denominator.samples[i] as number)));
-}
-
 /** `count` items per `ms` milliseconds, as items per second. */
 export function perSecond(count: number, ms: number): number {
   return (count * 1000) / ms;
