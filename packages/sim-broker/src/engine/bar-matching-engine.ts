@@ -254,7 +254,7 @@ export class BarMatchingEngine implements MatchingEngine {
 
   /** Every execution so far, in execution order, as the fills the engine emitted (equal objects, made again from its compact log). */
   fills(): readonly Fill[] {
-    return this.record().fills();
+    return this.#fillsUpTo(this.#fillLog.length);
   }
 
   /**
