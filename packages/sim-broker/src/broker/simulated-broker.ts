@@ -410,9 +410,10 @@ export class SimulatedBroker implements ReplayBroker<SimulationResults> {
       balances: account.balances(),
       positions: account.openPositions(),
     };
-    // Orders and fills are made when first read (a sweep reading metrics never pays for them).
-    defineLazy(results, 'orders', record.orders);
-    defineLazy(results, 'fills', record.fills);
+    // Orders and fills are made when first read, by the record (which keeps them): a sweep
+    // reading metrics never pays for them.
+    Object.defineProperty(results, 'orders', { enumerable: true, get: record.orders });
+    Object.defineProperty(results, 'fills', { enumerable: true, get: record.fills });
     return Object.freeze(
       Object.assign(results, {
         trades: Object.freeze(trades),
@@ -568,20 +569,4 @@ export const createSimulatedBroker: BrokerFactory<SimulatedBrokerOptions, Simula
 
 function describeRef(ref: OrderRef): string {
   return 'orderId' in ref ? `${ref.orderId} on ${ref.symbol}` : `with clientOrderId "${ref.clientOrderId}" on ${ref.symbol}`;
-}
-
-/** Defines `key` on `target` as an enumerable property whose value `build` makes on first read (once). */
-function defineLazy(target: object, key: string, build: () => unknown): void {
-  let value: unknown;
-  let built = false;
-  Object.defineProperty(target, key, {
-    enumerable: true,
-    get: () => {
-      if (!built) {
-        value = build();
-        built = true;
-      }
-      return value;
-    },
-  });
 }
