@@ -1,40 +1,18 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { packAll, publishable, repoRoot, run } from './support/tarballs.js';
 
 /**
  * Packs every publishable workspace with `npm pack`, installs the tarballs into a fresh project,
  * and loads each package with both `import` and `require`, and its types under both resolutions.
  */
-interface Manifest {
-  name: string;
-  private?: boolean;
-  main?: string;
-  bin?: Record<string, string>;
-  exports?: Record<string, unknown>;
-}
-
-const root = resolve(import.meta.dirname, '..');
-const publishable = ['packages', 'apps']
-  .flatMap((dir) => readdirSync(join(root, dir)).map((name) => join(root, dir, name)))
-  .filter((dir) => existsSync(join(dir, 'package.json')))
-  .map((dir) => ({ dir, manifest: JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as Manifest }))
-  .filter(({ manifest }) => manifest.private !== true && manifest.exports?.['.'] !== undefined);
-
 let project: string;
-
-function run(cmd: string, args: string[], cwd: string): string {
-  return execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: 'pipe', env: { ...process.env, npm_config_loglevel: 'error' } });
-}
 
 beforeAll(() => {
   project = mkdtempSync(join(tmpdir(), 'bt-pack-'));
-  const tarballs = publishable.map(({ dir }) => {
-    const out = JSON.parse(run('npm', ['pack', '--json', '--pack-destination', project], dir)) as { filename: string }[];
-    return join(project, (out[0] as { filename: string }).filename);
-  });
+  const tarballs = packAll(project).map((t) => t.path);
   writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'bt-pack-check', private: true, version: '0.0.0' }));
   run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', ...tarballs], project);
 });
@@ -92,7 +70,7 @@ describe('published tarballs', () => {
         files: ['check.mts', 'check.cts'],
       }),
     );
-    const tsc = join(root, 'node_modules/typescript/bin/tsc');
+    const tsc = join(repoRoot, 'node_modules/typescript/bin/tsc');
     expect(() => run('node', [tsc, '-p', 'tsconfig.json'], project)).not.toThrow();
   });
 });

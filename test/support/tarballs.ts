@@ -1,0 +1,73 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+/** The fields of a workspace manifest the pack tests read. */
+export interface Manifest {
+  name: string;
+  version: string;
+  private?: boolean;
+  main?: string;
+  bin?: Record<string, string>;
+  exports?: Record<string, unknown>;
+  [field: string]: unknown;
+}
+
+/** A publishable workspace: its folder and its manifest. */
+export interface Workspace {
+  dir: string;
+  manifest: Manifest;
+}
+
+/** The repository's root folder. */
+export const repoRoot = resolve(import.meta.dirname, '..', '..');
+
+/** Every workspace under `packages/` and `apps/` that is published (not private, with a root export). */
+export const publishable: readonly Workspace[] = ['packages', 'apps']
+  .flatMap((dir) => readdirSync(join(repoRoot, dir)).map((name) => join(repoRoot, dir, name)))
+  .filter((dir) => existsSync(join(dir, 'package.json')))
+  .map((dir) => ({ dir, manifest: JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as Manifest }))
+  .filter(({ manifest }) => manifest.private !== true && manifest.exports?.['.'] !== undefined);
+
+/** Runs a command to completion and returns its stdout; throws with its stderr when it fails. */
+export function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): string {
+  return execFileSync(cmd, args, {
+    cwd,
+    encoding: 'utf8',
+    stdio: 'pipe',
+    env: { ...process.env, npm_config_loglevel: 'error', ...env },
+  });
+}
+
+/** What `npm pack --json` says of one tarball. */
+export interface PackedTarball {
+  name: string;
+  /** Absolute path of the `.tgz`. */
+  path: string;
+  /** Bytes of the tarball. */
+  size: number;
+  /** Bytes of its files, unpacked. */
+  unpackedSize: number;
+  /** Paths inside the package. */
+  files: string[];
+}
+
+/** Packs every publishable workspace into `destination` with `npm pack` (the workspaces must be built). */
+export function packAll(destination: string): PackedTarball[] {
+  return publishable.map(({ dir, manifest }) => {
+    const [out] = JSON.parse(run('npm', ['pack', '--json', '--pack-destination', destination], dir)) as {
+      filename: string;
+      size: number;
+      unpackedSize: number;
+      files: { path: string }[];
+    }[];
+    if (out === undefined) throw new Error(`npm pack printed nothing for ${manifest.name}`);
+    return {
+      name: manifest.name,
+      path: join(destination, out.filename),
+      size: out.size,
+      unpackedSize: out.unpackedSize,
+      files: out.files.map((f) => f.path),
+    };
+  });
+}
