@@ -1,5 +1,4 @@
 import { createHmac } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { isBtError, ManualClock } from '@bt/core';
@@ -315,10 +314,10 @@ describe('data, clock and options', () => {
     }
   });
 
-  const shared = fileURLToPath(new URL('../../../../shared/data/market/binanceus-BTCUSDT-1m-2023-03-01_21.csv', import.meta.url));
-  it.skipIf(!existsSync(shared))('replays a shared market file', async () => {
+  it('replays a real market file (fixtures/market)', async () => {
+    const file = fileURLToPath(new URL('../../../fixtures/market/binanceus-BTCUSDT-1m-2023-03-01_21.csv', import.meta.url));
     const clock = new ManualClock(Date.UTC(2023, 2, 1, 12));
-    const emulator = await startEmulator({ data: [{ symbol: 'BTC/USDT', file: shared }], clock, keys: [], balances: {} });
+    const emulator = await startEmulator({ data: [{ symbol: 'BTC/USDT', file }], clock, keys: [], balances: {} });
     try {
       const rows = (await getJson(`${emulator.restUrl}/klines?symbol=BTCUSDT&interval=1h&limit=3`)).body as unknown[][];
       expect(rows.map((r) => r[0])).toEqual([10, 11, 12].map((hour) => Date.UTC(2023, 2, 1, hour)));

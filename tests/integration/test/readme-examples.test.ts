@@ -2,6 +2,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFile
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { marketFile } from './helpers/market.js';
 
 /**
  * Docs that run: the first TypeScript example of every README (the root's and each package's)
@@ -9,7 +10,6 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
  * A block can opt out with `<!-- example: not run (reason) -->` on the line before it.
  */
 const repo = resolve(import.meta.dirname, '../../..');
-const shared = resolve(repo, '../shared/data/market');
 const examplesDir = join(import.meta.dirname, '../.examples');
 
 interface Example {
@@ -37,9 +37,9 @@ const examples = readmes.map(firstExample).filter((e): e is Example => e !== und
 let scratch: string;
 let home: string;
 
-/** The first `lines` lines of a shared CSV, as small sample data. */
+/** The first `lines` lines of a CSV of fixtures/market, as small sample data. */
 function sample(file: string, to: string, lines = 400): void {
-  const text = readFileSync(join(shared, file), 'utf8').split('\n').slice(0, lines).join('\n');
+  const text = readFileSync(marketFile(file), 'utf8').split('\n').slice(0, lines).join('\n');
   writeFileSync(to, `${text}\n`);
 }
 

@@ -1,5 +1,4 @@
-import { readdirSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename } from 'node:path';
 import { BacktestController } from '@bt/core';
 import type { BarColumns, SimulationResults } from '@bt/sim-broker';
 import { loadOhlcvCsv, SimulatedBroker, tradesCsv } from '@bt/sim-broker';
@@ -8,16 +7,16 @@ import type { ReferenceSeries } from '@bt/testkit';
 import { formatTradesCsv, referenceSmaCross } from '@bt/testkit';
 import { TimeController, TimeMode } from '@bt/time-controller';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { marketFile, marketFiles } from './helpers/market.js';
 
 /**
  * The whole backtest path (BacktestController -> TradingController -> TimeController ->
- * SimulatedBroker, with the sma-cross example) on the real shared market data, checked against
- * the plain sequential reference implementation of ../shared/SEMANTICS.md.
+ * SimulatedBroker, with the sma-cross example) on the real market data of fixtures/market, checked
+ * against the plain sequential reference implementation of docs/semantics.md.
  */
-const marketDir = join(import.meta.dirname, '../../../../shared/data/market');
 
 async function loadDir(files: string[]): Promise<BarColumns[]> {
-  return Promise.all(files.map((file) => loadOhlcvCsv(join(marketDir, file), { timeframe: '1m', symbol: basename(file, '.csv') })));
+  return Promise.all(files.map((file) => loadOhlcvCsv(marketFile(file), { timeframe: '1m', symbol: basename(file, '.csv') })));
 }
 
 function referenceOf(columns: readonly BarColumns[]): ReturnType<typeof referenceSmaCross> {
@@ -37,10 +36,10 @@ async function backtest(columns: readonly BarColumns[]): Promise<SimulationResul
   return run.run();
 }
 
-describe('SEMANTICS end to end on the shared market data', () => {
+describe('docs/semantics.md end to end on the real market data', () => {
   let binance: BarColumns[];
   beforeAll(async () => {
-    binance = await loadDir(readdirSync(marketDir).filter((f) => f.startsWith('binanceus-')));
+    binance = await loadDir(marketFiles('binanceus-'));
   });
 
   it('reproduces the reference trade list byte for byte on the three Binance.US pairs', async () => {

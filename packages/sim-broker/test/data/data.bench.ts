@@ -1,29 +1,21 @@
-import { fileURLToPath } from 'node:url';
 /**
  * Speed of the data layer: `npx vitest bench test/data` (not part of `vitest run`).
- * Targets: CSV parse+validate >= 4M bars/s on the shared files; timelines in O(total bars).
+ * Targets: CSV parse+validate >= 4M bars/s on the files of fixtures/market; timelines in O(total bars).
  * Multiply the reported hz by the bar count printed in each name to get bars/s.
  */
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { bench, describe } from 'vitest';
 import type { BarColumns } from '../../src/data/columns.js';
 import { parseOhlcvCsv } from '../../src/data/csv.js';
 import { buildTimeline } from '../../src/data/timeline.js';
+import { MARKET_FILES, marketFile } from './market.js';
 
-const DIR = fileURLToPath(new URL('../../../../../shared/data/market', import.meta.url));
-const FILES = [
-  'binanceus-BTCUSD-1m-2023-03-01_21.csv',
-  'binanceus-BTCUSDC-1m-2023-03-01_21.csv',
-  'binanceus-BTCUSDT-1m-2023-03-01_21.csv',
-  'kraken-BTCUSDC-1m-2023-Q1-sparse.csv',
-];
-const texts = FILES.map((name) => [name, readFileSync(join(DIR, name), 'utf8')] as const);
+const texts = MARKET_FILES.map((name) => [name, readFileSync(marketFile(name), 'utf8')] as const);
 const total = texts.reduce((sum, [name, text]) => sum + parseOhlcvCsv(text, { source: name, symbol: name, timeframe: '1m' }).length, 0);
 
 describe('parseOhlcvCsv', () => {
   bench(
-    `the four shared files (${total} bars per run)`,
+    `the four files of fixtures/market (${total} bars per run)`,
     () => {
       for (const [name, text] of texts) parseOhlcvCsv(text, { source: name, symbol: name, timeframe: '1m' });
     },

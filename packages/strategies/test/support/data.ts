@@ -1,10 +1,11 @@
 import { fileURLToPath } from 'node:url';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
-/** Folder of the shared real market data. */
-export const MARKET_DIR = fileURLToPath(new URL('../../../../../shared/data/market', import.meta.url));
+/** The repository's real market data (`fixtures/market`, see its README). */
+export const MARKET_DIR = fileURLToPath(new URL('../../../../fixtures/market/', import.meta.url));
 
-/** The four real files of `/work/shared/data/market`. */
+/** The four real files of `fixtures/market`. */
 export const MARKET_FILES = [
   'binanceus-BTCUSD-1m-2023-03-01_21.csv',
   'binanceus-BTCUSDC-1m-2023-03-01_21.csv',
@@ -15,7 +16,7 @@ export const MARKET_FILES = [
 /** Column `column` (0-based) of a CSV file as numbers; a header line (non-numeric) is skipped. */
 export function readColumn(file: string, column: number): number[] {
   const values: number[] = [];
-  for (const line of readFileSync(`${MARKET_DIR}/${file}`, 'utf8').split('\n')) {
+  for (const line of readFileSync(join(MARKET_DIR, file), 'utf8').split('\n')) {
     if (line.trim() === '') continue;
     const value = Number(line.split(',')[column]);
     if (Number.isNaN(value) && values.length === 0) continue;

@@ -1,16 +1,8 @@
-import { fileURLToPath } from 'node:url';
 import { readFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadOhlcvCsv } from '../../src/data/csv.js';
-
-const DIR = fileURLToPath(new URL('../../../../../shared/data/market', import.meta.url));
-const FILES = [
-  'binanceus-BTCUSD-1m-2023-03-01_21.csv',
-  'binanceus-BTCUSDC-1m-2023-03-01_21.csv',
-  'binanceus-BTCUSDT-1m-2023-03-01_21.csv',
-  'kraken-BTCUSDC-1m-2023-Q1-sparse.csv',
-];
+import { MARKET_FILES as FILES, marketFile } from './market.js';
 
 /** An independent, naive reading of a file: split, Number(), Date.parse. */
 function reference(text: string): { time: number[]; fields: number[][] } {
@@ -27,9 +19,9 @@ function reference(text: string): { time: number[]; fields: number[][] } {
   return { time, fields };
 }
 
-describe('the shared market data files', () => {
+describe('the market data of fixtures/market', () => {
   it.each(FILES)('%s loads as it is, equal to a naive reading', async (name) => {
-    const path = join(DIR, name);
+    const path = marketFile(name);
     const text = readFileSync(path, 'utf8');
     const want = reference(text);
     const bars = await loadOhlcvCsv(path, { timeframe: '1m' });
@@ -45,22 +37,22 @@ describe('the shared market data files', () => {
   });
 
   it('covers the documented periods', async () => {
-    const binance = await loadOhlcvCsv(join(DIR, FILES[0]!), { timeframe: '1m' });
+    const binance = await loadOhlcvCsv(marketFile(FILES[0]), { timeframe: '1m' });
     expect(binance.openTime[0]).toBe(Date.UTC(2023, 2, 1, 0, 0));
     expect(binance.openTime[binance.length - 1]).toBe(Date.UTC(2023, 2, 21, 23, 59));
-    const kraken = await loadOhlcvCsv(join(DIR, FILES[3]!), { timeframe: '1m' });
+    const kraken = await loadOhlcvCsv(marketFile(FILES[3]), { timeframe: '1m' });
     expect(kraken.openTime[0]).toBe(Date.UTC(2023, 0, 1));
     expect(kraken.openTime[kraken.length - 1]).toBeLessThan(Date.UTC(2023, 3, 1));
     expect(kraken.openTime[kraken.length - 1]).toBeGreaterThanOrEqual(Date.UTC(2023, 2, 31));
   });
 
-  it('has the zero-volume bars the README counts', async () => {
-    const zeros = async (name: string): Promise<number> => {
-      const bars = await loadOhlcvCsv(join(DIR, name), { timeframe: '1m' });
+  it('has the zero-volume bars its README counts', async () => {
+    const zeros = async (name: (typeof FILES)[number]): Promise<number> => {
+      const bars = await loadOhlcvCsv(marketFile(name), { timeframe: '1m' });
       return bars.volume.filter((v) => v === 0).length;
     };
-    expect(await zeros(FILES[1]!)).toBe(12_971);
-    expect(await zeros(FILES[2]!)).toBe(658);
-    expect(await zeros(FILES[0]!)).toBe(72);
+    expect(await zeros(FILES[1])).toBe(12_971);
+    expect(await zeros(FILES[2])).toBe(658);
+    expect(await zeros(FILES[0])).toBe(72);
   });
 });
