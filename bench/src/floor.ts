@@ -2,7 +2,7 @@ import type { BarColumns } from '@bt/sim-broker';
 import { CrossOver, ExactSma } from '@bt/strategies';
 import type { ReferenceTrade } from '@bt/testkit';
 
-/** Starting cash, as in SEMANTICS §5. */
+/** Starting cash, as in docs/semantics.md §5. */
 const INITIAL_CASH = 1_000_000;
 
 /** What {@link runFloor} returns. */
@@ -16,7 +16,7 @@ export interface FloorResult {
 }
 
 /**
- * The floor: the SMA(fast)/SMA(slow) crossover of SEMANTICS.md as one plain sequential loop over
+ * The floor: the SMA(fast)/SMA(slow) crossover of docs/semantics.md as one plain sequential loop over
  * the same in-memory columns, with nothing between the data and the strategy. It is the speed a
  * backtest engine could reach with no controller, barrier, broker or async at all.
  *

@@ -43,7 +43,7 @@ export interface PathJobResult {
   readonly managerOrders?: number;
 }
 
-/** Throws unless the full path produced exactly the floor's trades (SEMANTICS §7 bytes). */
+/** Throws unless the full path produced exactly the floor's trades (docs/semantics.md §7 bytes). */
 export function checkSameTrades(what: string, run: FullPathRun, floor: FloorResult, expectedCsv: string): void {
   const actual = tradesCsv(run.results.trades);
   if (actual !== expectedCsv) {

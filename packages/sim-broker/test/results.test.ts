@@ -53,7 +53,7 @@ describe('round-trip trades', () => {
     ]);
   });
 
-  it('writes trades.csv in the SEMANTICS §7 format', () => {
+  it('writes trades.csv in the docs/semantics.md §7 format', () => {
     expect(tradesCsv(buildTrades(fills))).toBe(
       [
         'symbol,entry_time,entry_price,exit_time,exit_price,size,pnl',

@@ -5,7 +5,7 @@ export type CrossSignal = 'up' | 'down' | 'none';
 
 /**
  * Crossing of two lines with backtrader's `CrossOver` memory (`NonZeroDifference`), exactly as
- * SEMANTICS §4 states it.
+ * docs/semantics.md §4 states it.
  *
  * Feed it one difference `fast - slow` per bar, starting on the first bar where both lines are
  * defined (bar `P - 1` for `P = max(fast, slow)`). That first value only seeds the memory `L`,

@@ -4,7 +4,7 @@ import { addToPartials, roundPartials } from './exact-sum.js';
 /**
  * Simple moving average whose every value is exactly `fl(fsum(window) / period)`: the correctly
  * rounded sum of the last `period` values (Python's `math.fsum`, what backtrader's `SMA`
- * computes), then one rounding for the division. See SEMANTICS §3.
+ * computes), then one rounding for the division. See docs/semantics.md §3.
  *
  * It is incremental, O(1) per value and allocation-free: the window sum is kept as an exact
  * double-double `(hi, lo)`. Adding the new value and removing the one that leaves the window are

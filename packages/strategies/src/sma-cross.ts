@@ -109,7 +109,7 @@ class SmaCrossStrategy implements Strategy<SmaCrossParams> {
 }
 
 /**
- * The SMA crossover strategy of SEMANTICS §5, for one symbol. On each new bar it updates an
+ * The SMA crossover strategy of docs/semantics.md §5, for one symbol. On each new bar it updates an
  * exact fast and slow SMA ({@link ExactSma}) and their {@link CrossOver}; then, on an up-cross
  * while the position is flat, it market-buys `amount`, and on a down-cross while long it closes
  * the position. Any other case is ignored. The position it tests is the one after this step's

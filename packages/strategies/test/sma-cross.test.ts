@@ -197,7 +197,7 @@ describe('smaCross', () => {
     expect(harness.records.map((r) => r.level)).toEqual(['warn']);
   });
 
-  it.each([MARKET_FILES[2], MARKET_FILES[3]])('sends exactly the orders of SEMANTICS §5 on every bar of %s', async (file) => {
+  it.each([MARKET_FILES[2], MARKET_FILES[3]])('sends exactly the orders of docs/semantics.md §5 on every bar of %s', async (file) => {
     const closes = readColumn(file, 4);
     const expected: Call[] = [];
     // The rules written out directly: SMA from fsum, crossover memory, position after fills.

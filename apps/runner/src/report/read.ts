@@ -5,7 +5,7 @@ import { BtError } from '@bt/core';
 import type { PriceSeries } from '../run/output.js';
 import { PRICES_FILE } from '../run/output.js';
 
-/** One row of trades.csv (SEMANTICS §7); exit fields are undefined while the trade is open. */
+/** One row of trades.csv (docs/semantics.md §7); exit fields are undefined while the trade is open. */
 export interface TradeRecord {
   readonly symbol: string;
   readonly entryTime: number;

@@ -1,6 +1,6 @@
 /**
  * Decimal number parsing that equals JavaScript `Number(text)` bit for bit (correct rounding,
- * SEMANTICS §1), with a fast path for the common case and `Number()` as the fallback.
+ * docs/semantics.md §1), with a fast path for the common case and `Number()` as the fallback.
  *
  * Fast path (Clinger): when the digits form an integer mantissa `m < 2^53` and the decimal exponent
  * `k` satisfies `|k| <= 22`, both `m` and `10^|k|` are exact doubles, so the one IEEE operation

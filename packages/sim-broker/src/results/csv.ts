@@ -1,11 +1,11 @@
 import type { Fill, Order } from '@bt/core';
 import type { EquityCurve, TradeRow } from './types.js';
 
-/** Header of `trades.csv` (SEMANTICS §7). */
+/** Header of `trades.csv` (docs/semantics.md §7). */
 export const TRADES_HEADER = 'symbol,entry_time,entry_price,exit_time,exit_price,size,pnl';
 
 /**
- * `trades.csv`: the SEMANTICS §7 format. Numbers are written like `Number.prototype.toString`;
+ * `trades.csv`: the docs/semantics.md §7 format. Numbers are written like `Number.prototype.toString`;
  * an open trade has empty `exit_time`, `exit_price` and `pnl`. Rows keep the given order (sorted
  * by symbol, then entry time, by {@link buildTrades}).
  */

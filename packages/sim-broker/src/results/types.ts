@@ -2,7 +2,7 @@ import type { Balance, Fill, Order, Position } from '@bt/core';
 import type { FillTiming, IntrabarPriority } from '../models/types.js';
 
 /**
- * One round trip, as a row of `trades.csv` (SEMANTICS §7). Every fill that opens or grows a
+ * One round trip, as a row of `trades.csv` (docs/semantics.md §7). Every fill that opens or grows a
  * position starts a lot; a fill that reduces it closes the oldest lots first (FIFO), and each
  * (lot, closing fill) pair is one row. A lot still open at the end is a row without exit.
  */
@@ -89,7 +89,7 @@ export interface SimulationResults {
   readonly totalSteps: number;
   readonly complete: boolean;
   readonly initialEquity: number;
-  /** Cash plus each open position at its symbol's own latest close (SEMANTICS §6). */
+  /** Cash plus each open position at its symbol's own latest close (docs/semantics.md §6). */
   readonly finalEquity: number;
   readonly balances: readonly Balance[];
   /** Open positions. */

@@ -14,7 +14,7 @@
  * ```ts
  * fsum([0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1]); // 1 (a plain loop gives 0.9999999999999999)
  * fsum([1e16, 1, 1e-16]); // 10000000000000002
- * fsum(closes, i - 9, i + 1) / 10; // SMA(10) of bar i, as SEMANTICS §3 defines it
+ * fsum(closes, i - 9, i + 1) / 10; // SMA(10) of bar i, as docs/semantics.md §3 defines it
  * ```
  */
 export function fsum(values: ArrayLike<number>, start = 0, end: number = values.length): number {

@@ -53,7 +53,7 @@ interface SymbolRun {
 }
 
 /**
- * The SMA crossover backtest of SEMANTICS.md, written out as plainly as possible: the oracle that
+ * The SMA crossover backtest of docs/semantics.md, written out as plainly as possible: the oracle that
  * end-to-end tests and benchmarks compare the engine with. It shares no code with @bt/strategies
  * or the simulated broker; each SMA is recomputed from its window with {@link fsum}.
  *

@@ -2,7 +2,7 @@ const utf8 = new TextEncoder();
 
 /**
  * Compares two symbols in byte order of their UTF-8 encoding (the order of their file names,
- * SEMANTICS §1). Negative when `a` sorts first.
+ * docs/semantics.md §1). Negative when `a` sorts first.
  */
 export function compareSymbols(a: string, b: string): number {
   if (a === b) return 0;

@@ -1,7 +1,7 @@
 import { BtError } from '@bt/core';
 import { compareSymbols } from './symbol-order.js';
 
-/** One round trip (or an open position at the end of data), as SEMANTICS §6 and §7 list it. */
+/** One round trip (or an open position at the end of data), as docs/semantics.md §6 and §7 list it. */
 export interface ReferenceTrade {
   readonly symbol: string;
   /** Timestamp (epoch ms) of the bar whose open filled the entry. */
@@ -18,7 +18,7 @@ export interface ReferenceTrade {
 /** The header line of a trades CSV. */
 export const TRADES_CSV_HEADER = 'symbol,entry_time,entry_price,exit_time,exit_price,size,pnl';
 
-/** Trades sorted by symbol (byte order), then entry time: the row order of SEMANTICS §7. */
+/** Trades sorted by symbol (byte order), then entry time: the row order of docs/semantics.md §7. */
 export function sortTrades(trades: readonly ReferenceTrade[]): ReferenceTrade[] {
   return [...trades].sort((a, b) => compareSymbols(a.symbol, b.symbol) || a.entryTime - b.entryTime);
 }
@@ -26,7 +26,7 @@ export function sortTrades(trades: readonly ReferenceTrade[]): ReferenceTrade[] 
 const field = (value: number | null): string => (value === null ? '' : String(value));
 
 /**
- * Writes trades as the CSV of SEMANTICS §7: the header, then one line per trade sorted by symbol
+ * Writes trades as the CSV of docs/semantics.md §7: the header, then one line per trade sorted by symbol
  * and entry time, numbers as JavaScript's `Number#toString` writes them (`24.2`, `1`), and empty
  * exit fields for an open position. Every line, the last included, ends with `\n`.
  *
