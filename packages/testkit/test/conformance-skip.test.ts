@@ -66,7 +66,7 @@ describe('a broker that declares fewer capabilities', () => {
     expect(skipped.map((t) => t.name)).toEqual(EXPECTED_SKIPS.map(([, reason]) => expect.stringContaining(`[skipped: ${reason}]`)));
     expect(skipped.every((t) => t.result === undefined || t.result.state === 'skip')).toBe(true);
     const ran = suite!.tasks.filter((t) => t.mode === 'run');
-    expect(ran.length).toBe(23 - EXPECTED_SKIPS.length);
+    expect(ran.length).toBe(27 - EXPECTED_SKIPS.length);
     expect(ran.map((t) => t.result?.state)).toEqual(ran.map(() => 'pass'));
   });
 
@@ -86,7 +86,7 @@ describe('a broker that declares fewer capabilities', () => {
       'capability ioc',
     ]);
     const text = formatConformancePlan(plan);
-    expect(text.split('\n')[0]).toBe('Broker conformance of narrow: 23 cases, 14 run, 9 skipped');
+    expect(text.split('\n')[0]).toBe('Broker conformance of narrow: 27 cases, 18 run, 9 skipped');
     expect(text).toContain('skipped positions.short-after-sell: needs capability shorting');
   });
 });
@@ -94,11 +94,17 @@ describe('a broker that declares fewer capabilities', () => {
 describe('planBrokerConformance', () => {
   const facts = { name: 'x', unaffordableAmount: 1e9, offPrecisionAmount: 0.5 };
 
-  it('runs every case for a broker that declares everything and a complete fixture', () => {
+  it('runs every case for a broker that declares everything but one order type, and a complete fixture', () => {
     const plan = planBrokerConformance(FULL, facts);
     expect(plan.skipped).toEqual([]);
     expect(plan.missing).toEqual([]);
-    expect(plan.run).toHaveLength(23);
+    expect(plan.run).toHaveLength(27);
+  });
+
+  it('skips rejects.undeclared-type only for a broker that declares every order type', () => {
+    const all = planBrokerConformance({ ...FULL, orderTypes: ['market', 'limit', 'stop', 'stop-limit'] }, facts);
+    expect(all.skipped.map((c) => [c.id, c.skip])).toEqual([['rejects.undeclared-type', 'needs an order type it does not declare']]);
+    expect(all.missing).toEqual(['an order type it does not declare']);
   });
 
   it('takes the flags core lacks from the options first, then from the broker, and defaults them to true', () => {

@@ -1,43 +1,18 @@
-import type { BrokerEvent, OrderAck } from '@bt/core';
 import { isBtError, isTerminal } from '@bt/core';
 import { assert, expect } from 'vitest';
-import type { ConformanceSession } from './session.js';
+import type { ConformanceCaseBody } from './checks.js';
+import { accepted, rejectedInAck, rejectsAmount } from './checks.js';
+import { EVENT_CASE_BODIES } from './event-cases.js';
+import { UNDECLARABLE } from './plan.js';
 import { near, signed, sum } from './session.js';
 import type { ConformanceCaseId } from './types.js';
 
-/** The body of one case, run against a fresh {@link ConformanceSession}. */
-export type ConformanceCaseBody = (s: ConformanceSession) => Promise<void>;
-
-/** Asserts that `ack` accepted the order, and returns its order id. */
-function accepted(ack: OrderAck, what: string): string {
-  assert(ack.accepted, `${what} was rejected: ${ack.reason ?? '(no reason)'}`);
-  expect(ack.status, `${what}: status of an accepted ack`).not.toBe('rejected');
-  assert(typeof ack.orderId === 'string' && ack.orderId.length > 0, `${what}: an accepted ack needs an orderId, got ${ack.orderId}`);
-  return ack.orderId;
-}
-
-/** Asserts a business rejection in the ack: `accepted: false`, status `rejected`, a reason. */
-function rejectedInAck(ack: OrderAck, what: string): void {
-  expect(ack.accepted, `${what} must be rejected in the ack`).toBe(false);
-  expect(ack.status, `${what}: status`).toBe('rejected');
-  assert(typeof ack.reason === 'string' && ack.reason.length > 0, `${what}: a rejection needs a reason in words`);
-}
-
-/** Submits an order with a bad amount and checks that it is rejected in the ack and opens nothing. */
-async function rejectsAmount(s: ConformanceSession, amount: number, what: string): Promise<void> {
-  const before = (await s.broker.getOpenOrders(s.symbol)).length;
-  const ack = await s.submitAnyBuy(amount, { clientOrderId: s.clientOrderId('bad') });
-  rejectedInAck(ack, `${what} (${amount})`);
-  expect((await s.broker.getOpenOrders(s.symbol)).length, `${what}: open orders after the rejection`).toBe(before);
-}
-
-/** Order updates and fills of `orderId` in `events`. */
-function eventsOf(events: readonly BrokerEvent[], orderId: string): BrokerEvent[] {
-  return events.filter((e) => (e.type === 'fill' ? e.fill.orderId : e.order.id) === orderId);
-}
+export type { ConformanceCaseBody } from './checks.js';
 
 /** Every case's body, by id. */
 export const CASE_BODIES: Readonly<Record<ConformanceCaseId, ConformanceCaseBody>> = {
+  ...EVENT_CASE_BODIES,
+
   async 'lifecycle.connect-idempotent'(s) {
     const before = (await s.broker.getMarkets()).map((m) => m.symbol);
     await s.broker.connect();
@@ -133,40 +108,6 @@ export const CASE_BODIES: Readonly<Record<ConformanceCaseId, ConformanceCaseBody
     });
   },
 
-  async 'events.fills'(s) {
-    const clientOrderId = s.clientOrderId('fill');
-    const orderId = accepted(await s.submitMarket('buy', s.options.amount, { clientOrderId }), 'a market buy');
-    const fills = await s.filled(orderId, s.options.amount);
-    assert(near(sum(fills.map((f) => f.amount)), s.options.amount), `fills of ${orderId} must add up to ${s.options.amount}`);
-    const now = s.driver.now?.();
-    for (const fill of fills) {
-      expect(fill, 'fill').toMatchObject({ orderId, clientOrderId, symbol: s.symbol, side: 'buy' });
-      assert(Number.isFinite(fill.price) && fill.price > 0, `fill ${fill.id}: price must be finite and > 0, got ${fill.price}`);
-      assert(Number.isFinite(fill.fee), `fill ${fill.id}: fee must be finite, got ${fill.fee}`);
-      if (now !== undefined) expect(fill.timestamp, `fill ${fill.id} must not be later than now`).toBeLessThanOrEqual(now);
-    }
-    await s.advanceUntil(() => s.lastUpdateOf(orderId)?.status === 'filled', `an order update with status filled for ${orderId}`);
-    const order = await s.broker.fetchOrder({ symbol: s.symbol, orderId });
-    expect(order, `fetchOrder(${orderId}) after its fills`).toMatchObject({ id: orderId, status: 'filled' });
-    assert(order !== undefined && near(order.filled, s.options.amount), `order ${orderId}: filled must be ${s.options.amount}`);
-  },
-
-  async 'events.unsubscribe'(s) {
-    const stopped: BrokerEvent[] = [];
-    const kept: BrokerEvent[] = [];
-    const stop = s.broker.subscribe((e) => stopped.push(e));
-    const keep = s.broker.subscribe((e) => kept.push(e));
-    stop();
-    stop();
-    const orderId = accepted(await s.submitMarket('buy', s.options.amount, { clientOrderId: s.clientOrderId('unsub') }), 'a market buy');
-    await s.advanceUntil(
-      () => eventsOf(kept, orderId).some((e) => e.type === 'fill'),
-      `a fill of ${orderId} on the listener still subscribed`,
-    );
-    keep();
-    expect(stopped, 'events received after unsubscribing').toEqual([]);
-  },
-
   async 'orders.open-limit'(s) {
     const clientOrderId = s.clientOrderId('open');
     const orderId = accepted(await s.submitRestingBuy(s.options.amount, { clientOrderId }), 'a resting limit buy');
@@ -257,6 +198,24 @@ export const CASE_BODIES: Readonly<Record<ConformanceCaseId, ConformanceCaseBody
     expect(last?.status, `the unaffordable order ${orderId} must end rejected`).toBe('rejected');
     assert(typeof last?.reason === 'string' && last.reason.length > 0, 'the rejected order update needs a reason in words');
     expect(s.fillsOf(orderId), `fills of the unaffordable order ${orderId}`).toEqual([]);
+  },
+
+  async 'rejects.undeclared-type'(s) {
+    const type = UNDECLARABLE.find((t) => !s.broker.capabilities.orderTypes.includes(t));
+    assert(type !== undefined, 'the broker declares every order type: this case should have been skipped');
+    const latest = await s.broker.getLatestPrice(s.symbol);
+    const before = (await s.broker.getOpenOrders(s.symbol)).length;
+    const ack = await s.broker.submitOrder({
+      symbol: s.symbol,
+      side: 'buy',
+      type,
+      amount: s.options.amount,
+      ...(type === 'limit' || type === 'stop-limit' ? { price: await s.restingPrice() } : {}),
+      ...(type === 'stop' || type === 'stop-limit' ? { stopPrice: latest * 2 } : {}),
+      clientOrderId: s.clientOrderId('type'),
+    });
+    rejectedInAck(ack, `a ${type} order, a type the broker does not declare`);
+    expect((await s.broker.getOpenOrders(s.symbol)).length, `open orders after the ${type} order`).toBe(before);
   },
 
   async 'orders.client-id-idempotent'(s) {

@@ -1,5 +1,6 @@
 export { formatConformancePlan, planBrokerConformance } from './plan.js';
 export { replayDriver, replayFixture } from './replay-driver.js';
+export { runConformanceCase } from './run-case.js';
 export { describeBrokerConformance } from './suite.js';
 export type {
   BrokerConformanceFixture,

@@ -8,13 +8,18 @@ type CapabilityFlag = 'shorting' | 'reduceOnly' | 'ioc' | 'fetchByClientOrderId'
 type Requirement =
   | { readonly kind: 'orderType'; readonly anyOf: readonly OrderType[] }
   | { readonly kind: 'capability'; readonly flag: CapabilityFlag }
-  | { readonly kind: 'fixture'; readonly field: 'unaffordableAmount' | 'offPrecisionAmount' };
+  | { readonly kind: 'fixture'; readonly field: 'unaffordableAmount' | 'offPrecisionAmount' }
+  /** An order type the broker does not declare, to submit and see refused. */
+  | { readonly kind: 'undeclaredOrderType' };
 
 interface CaseSpec {
   readonly id: ConformanceCaseId;
   readonly title: string;
   readonly requires: readonly Requirement[];
 }
+
+/** The order types `rejects.undeclared-type` tries, in this order: it submits the first the broker does not declare. */
+export const UNDECLARABLE: readonly OrderType[] = ['stop', 'stop-limit', 'limit', 'market'];
 
 const market = { kind: 'orderType', anyOf: ['market'] } as const;
 const limit = { kind: 'orderType', anyOf: ['limit'] } as const;
@@ -30,8 +35,23 @@ const CASES: readonly CaseSpec[] = [
   { id: 'price.latest', title: 'getLatestPrice() is finite and > 0', requires: [] },
   { id: 'balances.consistent', title: 'getBalances(): free + used = total, the quote currency listed', requires: [] },
   { id: 'orders.ack', title: 'a market order is acknowledged with an orderId and its clientOrderId', requires: [market] },
-  { id: 'events.fills', title: 'fills arrive through subscribe() once the driver advances', requires: [market] },
+  { id: 'events.after-ack', title: 'no event of an order is delivered before its ack', requires: [marketOrLimit] },
+  {
+    id: 'events.fills',
+    title: "fills and order updates arrive through subscribe() once the driver advances, each fill once, all with the order's ids",
+    requires: [market],
+  },
+  {
+    id: 'events.fills-before-update',
+    title: 'an order update never counts fills that were not delivered before it',
+    requires: [market],
+  },
   { id: 'events.unsubscribe', title: 'the unsubscribe function stops events', requires: [market] },
+  {
+    id: 'events.listener-throws',
+    title: 'a listener that throws neither stops the other listeners nor breaks the broker',
+    requires: [market],
+  },
   { id: 'orders.open-limit', title: 'getOpenOrders() lists a resting limit order', requires: [limit] },
   { id: 'orders.cancel', title: 'cancelOrder() cancels a resting order and removes it from the open orders', requires: [limit] },
   { id: 'orders.fetch-unknown', title: 'fetchOrder() of an unknown order is undefined', requires: [] },
@@ -52,6 +72,11 @@ const CASES: readonly CaseSpec[] = [
     id: 'rejects.insufficient-funds',
     title: 'an unaffordable order is rejected, in the ack or as a rejected order update',
     requires: [market, capability('fundsCheck'), { kind: 'fixture', field: 'unaffordableAmount' }],
+  },
+  {
+    id: 'rejects.undeclared-type',
+    title: 'an order type the broker does not declare is rejected in the ack, with a reason',
+    requires: [{ kind: 'undeclaredOrderType' }],
   },
   {
     id: 'orders.client-id-idempotent',
@@ -145,5 +170,7 @@ function lacking(
     }
     case 'fixture':
       return options[requirement.field] === undefined ? `fixture ${requirement.field}` : undefined;
+    case 'undeclaredOrderType':
+      return UNDECLARABLE.some((type) => !capabilities.orderTypes.includes(type)) ? undefined : 'an order type it does not declare';
   }
 }

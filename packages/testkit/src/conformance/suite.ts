@@ -1,7 +1,6 @@
-import { afterAll, afterEach, assert, beforeEach, describe, it } from 'vitest';
-import { CASE_BODIES } from './cases.js';
+import { afterAll, describe, it } from 'vitest';
 import { formatConformancePlan, planBrokerConformance } from './plan.js';
-import { ConformanceSession } from './session.js';
+import { runConformanceCase } from './run-case.js';
 import type { BrokerConformanceOptions, ConformancePlan } from './types.js';
 
 /**
@@ -14,7 +13,7 @@ import type { BrokerConformanceOptions, ConformancePlan } from './types.js';
  * the run, the plan goes to `options.report` (default: {@link formatConformancePlan} logged).
  *
  * Each case gets a fresh fixture: `create()`, `connect()`, `warmup` advances of the driver; after
- * it, `close()` and `driver.dispose()`. Cases wait for fills only by advancing the driver, at most
+ * it, `close()` and `driver.dispose()` (see {@link runConformanceCase}, which each test calls). Cases wait for fills only by advancing the driver, at most
  * `maxAdvances` times: never on wall-clock time.
  *
  * @example
@@ -41,24 +40,10 @@ export function describeBrokerConformance(options: BrokerConformanceOptions): vo
       await probe.driver.dispose?.();
     }
     const plan = planBrokerConformance(capabilities, options);
-    let session: ConformanceSession | undefined;
-
-    beforeEach(async () => {
-      session = await ConformanceSession.open(options);
-    });
-    afterEach(async () => {
-      const done = session;
-      session = undefined;
-      await done?.dispose();
-    });
     afterAll(() => (options.report ?? logPlan)(plan));
 
     for (const c of plan.cases) {
-      const body = CASE_BODIES[c.id];
-      const run = async () => {
-        assert(session !== undefined, 'the conformance session did not open');
-        await body(session);
-      };
+      const run = () => runConformanceCase(options, c.id);
       const name = `${c.id}: ${c.title}`;
       if (c.skip !== undefined) it.skip(`${name} [skipped: ${c.skip}]`, run);
       else if (c.knownFailure !== undefined) it.fails(`${name} [known failure: ${c.knownFailure}]`, run);
