@@ -5,6 +5,7 @@ import { BtError, LiveClock, silentLogger } from '@bt/core';
 import type { BarColumns, FeeSchedule, MarketSpec } from '@bt/sim-broker';
 import type { ApiKey } from './binance/auth.js';
 import { SpeedClock } from './clock/speed-clock.js';
+import { isVirtualClock } from './clock/virtual-clock.js';
 import type { DataFile } from './data/sources.js';
 import { listDataDir, loadDataFiles } from './data/sources.js';
 import type { MatchingSettings } from './exchange/exchange.js';
@@ -29,7 +30,13 @@ export interface EmulatorOptions {
    * (real time). Not with `clock`.
    */
   readonly speed?: number;
-  /** Where simulated time comes from instead (e.g. core's `ManualClock` in tests). Not with `speed` or `startTime`. */
+  /**
+   * Where simulated time comes from instead (e.g. core's `ManualClock` in tests). Not with `speed`
+   * or `startTime`. A `VirtualClock` also serves other processes: `GET /__control/clock` says
+   * `virtual: true`, a client such as `bt run` sleeps on it through `GET /__control/clock/wait`,
+   * and the clock counts the requests being answered, so that `clock.lockstep(...)` runs the bot
+   * and the emulator in lockstep.
+   */
   readonly clock?: Clock;
   /** Simulated time at start, epoch ms or an ISO-8601 string. Default: the first bar's open time. */
   readonly startTime?: number | string;
@@ -131,6 +138,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   const files = typeof options.data === 'string' ? await listDataDir(options.data) : options.data;
   const columns = await loadDataFiles(files);
   const clock = options.clock ?? new SpeedClock(resolveStartTime(options.startTime, columns), options.speed ?? 1, wallClock);
+  const virtual = isVirtualClock(clock) ? clock : undefined;
   const exchange = new Exchange({
     columns,
     balances: options.balances,
@@ -158,11 +166,13 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       wallClock,
       closing: closing.signal,
       logger,
+      ...(virtual === undefined ? {} : { virtual }),
       control: createControl({
         exchange,
         faults,
         now: () => clock.now(),
         speed: options.clock === undefined ? (options.speed ?? 1) : undefined,
+        ...(virtual === undefined ? {} : { virtual }),
         dropWebSockets,
       }),
     }),
@@ -171,7 +181,9 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     if (!hub.handleUpgrade(request, socket, head)) socket.destroy();
   });
   const port = await listen(server, options.port ?? 0);
-  const loop = runClock(exchange, clock, closing.signal);
+  // A virtual clock says when time moves; any other is watched for bar closes.
+  const stopFollowing = virtual?.onAdvance((now) => exchange.sync(now));
+  const loop = virtual === undefined ? runClock(exchange, clock, closing.signal) : Promise.resolve();
   let closed: Promise<void> | undefined;
   const url = `http://127.0.0.1:${port}`;
   return {
@@ -198,6 +210,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     close: () => {
       closed ??= (async () => {
         closing.abort();
+        stopFollowing?.();
         hub.close();
         server.closeAllConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -1,4 +1,6 @@
 export type { ApiKey } from './binance/auth.js';
+export type { LockstepOptions, LockstepResult, VirtualClockState } from './clock/virtual-clock.js';
+export { isVirtualClock, VirtualClock } from './clock/virtual-clock.js';
 export type { DataFile } from './data/sources.js';
 export { symbolFromFileName } from './data/sources.js';
 export type { CcxtOptions, EmulatorControl, EmulatorOptions, RunningEmulator } from './emulator.js';

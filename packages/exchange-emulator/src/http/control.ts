@@ -1,5 +1,6 @@
 import { isBtError } from '@bt/core';
 import type { Json } from '../binance/format.js';
+import type { VirtualClock } from '../clock/virtual-clock.js';
 import type { Exchange } from '../exchange/exchange.js';
 import type { FaultInjector, FaultState } from '../faults.js';
 import type { ControlReply } from './request-handler.js';
@@ -11,6 +12,8 @@ export interface ControlDeps {
   readonly now: () => number;
   /** How many times as fast as the wall clock simulated time runs; undefined on an injected clock. */
   readonly speed: number | undefined;
+  /** The clock when it is virtual (moved by the control endpoints or by a test in process). */
+  readonly virtual?: VirtualClock;
   /** Drops every WebSocket connection; returns how many. */
   readonly dropWebSockets: () => number;
 }
@@ -23,7 +26,11 @@ export interface ControlDeps {
  * - `POST /__control/ws/drop`: drops every WebSocket connection now;
  * - `GET /__control/state`: simulated time, wallet, open orders and fill count;
  * - `GET /__control/clock`: simulated time and speed (`null` on an injected clock), so a client can
- *   follow the replay's time.
+ *   follow the replay's time; `virtual: true` on a virtual clock, which a client follows by sleeping
+ *   on it: `GET /__control/clock/wait?until=<ms>` answers `{ now }` once time has reached `until`;
+ * - virtual clock only: `POST /__control/clock/step` moves time to the earliest waiting sleep and
+ *   wakes it alone (`{ now, woke }`); `POST /__control/clock/advance` with `{ "to": ms }` or
+ *   `{ "by": ms }` moves time forward, waking every sleep due (`{ now }`).
  */
 export function createControl(deps: ControlDeps): (method: string, path: string, body: string) => ControlReply {
   return (method, path, body) => {
@@ -65,11 +72,34 @@ export function createControl(deps: ControlDeps): (method: string, path: string,
         });
       }
       case 'GET /__control/clock':
-        return ok({ now: deps.now(), speed: deps.speed ?? null });
+        return ok({ now: deps.now(), speed: deps.speed ?? null, ...(deps.virtual === undefined ? {} : { virtual: true }) });
+      case 'POST /__control/clock/step': {
+        if (deps.virtual === undefined) return notVirtual();
+        const woke = deps.virtual.step() !== undefined;
+        return ok({ now: deps.virtual.now(), woke });
+      }
+      case 'POST /__control/clock/advance': {
+        if (deps.virtual === undefined) return notVirtual();
+        let to: unknown;
+        try {
+          const parsed = JSON.parse(body) as { to?: unknown; by?: unknown };
+          to = parsed.to ?? (typeof parsed.by === 'number' && parsed.by >= 0 ? deps.virtual.now() + parsed.by : undefined);
+        } catch {
+          return { status: 400, body: { error: 'advance: the body is not JSON' } };
+        }
+        if (typeof to !== 'number' || !Number.isFinite(to)) {
+          return { status: 400, body: { error: 'advance: expected { "to": epoch ms } or { "by": ms >= 0 }' } };
+        }
+        return ok({ now: deps.virtual.advanceTo(to) });
+      }
       default:
         return { status: 404, body: { error: `no control endpoint ${key}` } };
     }
   };
+}
+
+function notVirtual(): ControlReply {
+  return { status: 409, body: { error: 'the emulator runs on a clock that is not virtual (start it with a VirtualClock)' } };
 }
 
 function ok(body: Json): ControlReply {

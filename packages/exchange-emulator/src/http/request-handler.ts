@@ -3,6 +3,7 @@ import type { Clock, Logger } from '@bt/core';
 import type { ApiKey } from '../binance/auth.js';
 import type { Json } from '../binance/format.js';
 import { handleRest } from '../binance/rest.js';
+import type { VirtualClock } from '../clock/virtual-clock.js';
 import type { Exchange } from '../exchange/exchange.js';
 import type { FaultInjector } from '../faults.js';
 
@@ -26,7 +27,18 @@ export interface HandlerDeps {
   /** Aborts when the emulator closes: ends latency waits and held requests. */
   readonly closing: AbortSignal;
   readonly logger: Logger;
+  /** `clock` when it is a virtual clock: it serves {@link WAIT_PATH} and counts the requests in progress. */
+  readonly virtual?: VirtualClock;
 }
+
+/** `GET /__control/clock/wait?until=<epoch ms>`: a client's sleep on a virtual clock. */
+export const WAIT_PATH = '/__control/clock/wait';
+
+/**
+ * How long a wait is held at most (wall time) before it is answered with the time as it is; the
+ * client asks again. Keeps long waits under HTTP clients' own timeouts.
+ */
+const WAIT_HOLD_MS = 60_000;
 
 const MAX_BODY = 1 << 20;
 
@@ -39,6 +51,9 @@ const RATE_LIMIT_MSG =
  */
 export function createRequestHandler(deps: HandlerDeps): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
+    // A virtual clock does not step while a request is being answered (a client's sleep is not work).
+    const end = deps.virtual !== undefined && !(req.url ?? '').startsWith(WAIT_PATH) ? deps.virtual.begin() : undefined;
+    if (end !== undefined) res.once('close', end);
     handle(deps, req, res).catch((error: unknown) => {
       deps.logger.error('exchange emulator: request failed', {
         url: req.url,
@@ -58,6 +73,7 @@ async function handle(deps: HandlerDeps, req: IncomingMessage, res: ServerRespon
   const method = (req.method ?? 'GET').toUpperCase();
   const body = await readBody(req);
   if (body === undefined) return sendJson(res, 413, { code: -1000, msg: 'Request body too large.' });
+  if (path === WAIT_PATH && method === 'GET') return waitOnClock(deps, res, query);
   if (path.startsWith('/__control/')) {
     const reply = deps.control(method, path, body);
     return sendJson(res, reply.status, reply.body);
@@ -92,6 +108,34 @@ async function handle(deps: HandlerDeps, req: IncomingMessage, res: ServerRespon
   if (faults.serverError !== undefined) return sendServerError(res, faults.serverError.status);
   if (reply === undefined) return sendText(res, 404, `404 Not Found: ${method} ${path} is not served by the exchange emulator`);
   sendJson(res, reply.status, reply.body, reply.headers);
+}
+
+/**
+ * A client's sleep on the virtual clock: parked there until the clock reaches `until`, then
+ * answered with `{ now }` (earlier, with the time as it is, after {@link WAIT_HOLD_MS} of wall
+ * time, or not at all when the client goes away or the emulator closes).
+ */
+async function waitOnClock(deps: HandlerDeps, res: ServerResponse, query: string): Promise<void> {
+  const clock = deps.virtual;
+  if (clock === undefined) {
+    return sendJson(res, 409, { error: 'the emulator runs on a clock that is not virtual: follow GET /__control/clock instead' });
+  }
+  const until = Number(new URLSearchParams(query).get('until') ?? Number.NaN);
+  if (!Number.isFinite(until)) return sendJson(res, 400, { error: 'until: expected epoch ms' });
+  if (until > clock.now()) {
+    const done = new AbortController();
+    const stop = (): void => done.abort();
+    res.once('close', stop);
+    deps.closing.addEventListener('abort', stop, { once: true });
+    void deps.wallClock.sleep(WAIT_HOLD_MS, done.signal).then(stop);
+    await clock.sleep(until - clock.now(), done.signal);
+    const gone = res.destroyed || deps.closing.aborted;
+    stop();
+    res.off('close', stop);
+    deps.closing.removeEventListener('abort', stop);
+    if (gone) return;
+  }
+  sendJson(res, 200, { now: clock.now() });
 }
 
 /** Keeps a request unanswered until the client closes it, `holdMs` passes, or the emulator closes. */
