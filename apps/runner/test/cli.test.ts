@@ -458,31 +458,3 @@ results: { dir: out, name: run }
     expect(readFileSync(join(out, 'report.html'), 'utf8')).toContain('Partial results:');
   });
 });
-
-describe('bt init', () => {
-  it('writes a starter project that validates and runs, and refuses to overwrite it', async () => {
-    const dir = tempDir();
-    const init = await runCli(['init'], { cwd: dir });
-    expect(init.code, init.stderr).toBe(0);
-    for (const file of ['bt.yaml', 'strategies/momentum.ts', 'data/BTCUSDT.csv', 'data/BTCUSD.csv'])
-      expect(existsSync(join(dir, file)), file).toBe(true);
-    expect(init.stdout).toContain('Next: bt run --config bt.yaml');
-    const starter = readFileSync(join(dir, 'bt.yaml'), 'utf8');
-    expect(starter).toMatch(/^# yaml-language-server: \$schema=/);
-
-    writeFileSync(join(dir, 'bt.yaml'), `${starter}# edited\n`);
-    const again = await runCli(['init', '.'], { cwd: dir });
-    expect(again.code).toBe(2);
-    expect(again.stderr).toContain('init writes nothing, these files already exist:');
-    expect(readFileSync(join(dir, 'bt.yaml'), 'utf8')).toBe(`${starter}# edited\n`);
-
-    expect((await runCli(['validate', 'bt.yaml'], { cwd: dir })).code).toBe(0);
-    const run = await runCli(['run', '--config', 'bt.yaml', '--quiet', '--no-report'], { cwd: dir });
-    expect(run.code, run.stderr).toBe(0);
-    const results = readJson(join(resultsDirOf(run.stdout), 'results.json'));
-    const ids = results.strategies as Record<string, { id: string }[]>;
-    expect(ids).toEqual({ BTCUSD: [expect.objectContaining({ id: 'momentum' })], BTCUSDT: [expect.objectContaining({ id: 'sma-cross' })] });
-    const trades = csvRows(join(resultsDirOf(run.stdout), 'trades.csv'));
-    expect(trades.some((t) => t.startsWith('BTCUSD,'))).toBe(true);
-  });
-});

@@ -1,26 +1,49 @@
-/** The starter config `bt init` writes: every section, commented. */
-export const STARTER_CONFIG = `# yaml-language-server: $schema=./node_modules/@bt/runner/schema/bt-config.schema.json
+/** Where the starter config's `$schema` points: the JSON Schema in the installed runner, relative to the project folder. */
+export const SCHEMA_PATH = './node_modules/@bt/runner/schema/bt-config.schema.json';
+
+/** One symbol of the starter config; `data` is relative to the project folder. */
+export interface StarterSymbol {
+  readonly symbol: string;
+  readonly data: string;
+}
+
+const SMA_CROSS_ENTRY = `      - use: sma-cross       # a built-in strategy
+        params: { fast: 10, slow: 30, amount: 1 }
+`;
+const MOMENTUM_ENTRY = `      - use: ./strategies/momentum.ts   # your own strategy module
+        params: { period: 60, threshold: 0.002, amount: 0.5 }
+        exits: { stopLoss: 0.01, takeProfit: 0.02 }   # applied by the position monitor
+`;
+
+/**
+ * The `symbols` section: the built-in `sma-cross` on the first symbol and the example strategy on
+ * the second, or both on the only one.
+ */
+function symbolsSection(symbols: readonly StarterSymbol[]): string {
+  const [first, second] = symbols;
+  if (first === undefined) throw new Error('bt init: the runner ships no sample data to start from (assets/sample is empty)');
+  const entry = (s: StarterSymbol, strategies: string, note = '') =>
+    `  - symbol: ${s.symbol}\n    data: ${s.data}${note}\n    strategies:\n${strategies}`;
+  const note = '   # bars for the sim broker (ignored by paper and ccxt)';
+  if (second === undefined) return `symbols:\n${entry(first, SMA_CROSS_ENTRY + MOMENTUM_ENTRY, note)}`;
+  return `symbols:\n${entry(first, SMA_CROSS_ENTRY, note)}${entry(second, MOMENTUM_ENTRY)}`;
+}
+
+/**
+ * The starter config `bt init` writes, every section commented, for the sample `symbols` it
+ * copies (one or two). Its `$schema` is {@link SCHEMA_PATH}.
+ */
+export function starterConfig(symbols: readonly StarterSymbol[]): string {
+  return `# yaml-language-server: $schema=${SCHEMA_PATH}
 #
-# bt config. Run it with:   bt run --config bt.yaml
-# Check it with:            bt validate bt.yaml
+# bt config. Run it with:   npx bt run --config bt.yaml   (or: npm start)
+# Check it with:            npx bt validate bt.yaml
 # Paths are relative to this file. \${NAME} is replaced by the environment variable NAME.
 
 name: starter                # used in the results folder name
 timeframe: 1m                # bar length of every symbol (a symbol may set its own)
 
-symbols:
-  - symbol: BTCUSDT
-    data: data/BTCUSDT.csv   # bars for the sim broker (ignored by paper and ccxt)
-    strategies:
-      - use: sma-cross       # a built-in strategy
-        params: { fast: 10, slow: 30, amount: 1 }
-  - symbol: BTCUSD
-    data: data/BTCUSD.csv
-    strategies:
-      - use: ./strategies/momentum.ts   # your own strategy module
-        params: { period: 60, threshold: 0.002, amount: 0.5 }
-        exits: { stopLoss: 0.01, takeProfit: 0.02 }   # applied by the position monitor
-
+${symbolsSection(symbols)}
 # The broker section alone decides the mode.
 broker:
   type: sim                  # sim: backtest on the data above
@@ -67,28 +90,37 @@ logging:
   file: run.log              # JSON lines, in the results folder
   fileLevel: debug
 `;
+}
 
-/** The example strategy module `bt init` writes. */
-export const EXAMPLE_STRATEGY = `import type { Strategy, StrategyContext } from '@bt/core';
+/** The example strategy module `bt init` writes: it imports from the installed @bt packages, and `tsc --noEmit` checks it. */
+export const EXAMPLE_STRATEGY = `import { BtError, type Strategy, type StrategyContext } from '@bt/core';
 
 /**
  * An example strategy for bt. The module's default export is a factory: bt calls it once per
  * symbol with the config's \`params\` and the symbol, and it returns a core Strategy. (It may also
  * default-export a StrategySpec: { create(symbol) { return strategy; }, lookback?, exits? }.)
+ * bt runs this file as it is (no build step); \`npx tsc --noEmit\` type-checks it.
  *
  * Momentum: buy when the close is \`threshold\` above its \`period\`-bar average, close the position
  * when it falls back below the average. The same code backtests, paper-trades and trades live.
+ * Exact indicators to build on: import { ExactSma, CrossOver } from '@bt/strategies'.
  */
-interface Params {
+export interface MomentumParams {
   readonly period?: number;
   readonly threshold?: number;
   readonly amount?: number;
 }
 
-export default function momentum(params: Params, symbol: string): Strategy {
+export default function momentum(params: MomentumParams, symbol: string): Strategy {
   const period = params.period ?? 60;
   const threshold = params.threshold ?? 0.002;
   const amount = params.amount ?? 1;
+  if (!Number.isSafeInteger(period) || period < 1) {
+    throw new BtError('CONFIG', \`momentum params: period must be a positive integer, got \${period}\`, { details: { field: 'period' } });
+  }
+  if (!(amount > 0)) {
+    throw new BtError('CONFIG', \`momentum params: amount must be a positive number, got \${amount}\`, { details: { field: 'amount' } });
+  }
   return {
     init(ctx: StrategyContext) {
       ctx.log.info('momentum ready', { symbol, period, threshold, amount });
@@ -107,5 +139,23 @@ export default function momentum(params: Params, symbol: string): Strategy {
       }
     },
   };
+}
+`;
+
+/** The tsconfig.json `bt init` writes: strict, Node's module resolution, type-checking only (bt runs the .ts files itself). */
+export const TSCONFIG = `{
+  // bt runs strategies/*.ts as they are; TypeScript only checks them: npx tsc --noEmit (npm run typecheck).
+  "compilerOptions": {
+    "target": "es2022",
+    "lib": ["es2023"],
+    "module": "nodenext",
+    "moduleResolution": "nodenext",
+    "types": ["node"],
+    "strict": true,
+    "noEmit": true,
+    "skipLibCheck": true,
+    "forceConsistentCasingInFileNames": true
+  },
+  "include": ["strategies"]
 }
 `;
