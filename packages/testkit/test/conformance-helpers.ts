@@ -1,6 +1,8 @@
 import type { Bar, BrokerCapabilities, ReplayBroker } from '@bt/core';
 import type { ConformanceCapabilities } from '../src/conformance/index.js';
 import { MemoryReplayBroker, makeBars } from '../src/index.js';
+import type { OhlcvRow } from '@bt/sim-broker';
+import { barsFromRows, SimulatedBroker } from '@bt/sim-broker';
 
 export const SYMBOL = 'BTCUSD';
 
@@ -38,4 +40,23 @@ export function wrapMemoryBroker(
     getResults: () => inner.getResults(),
   };
   return { ...base, ...overrides(inner) };
+}
+
+/** 40 one-minute bars around `base`, every one well formed (low <= open, close <= high). */
+function rows(base: number): OhlcvRow[] {
+  return Array.from({ length: 40 }, (_, i) => {
+    const open = base + base * 0.01 * Math.sin(i / 5);
+    const close = open + base * 0.001;
+    return { time: i * 60_000, open, high: close + base * 0.002, low: open - base * 0.002, close, volume: 100 };
+  });
+}
+
+/** A SimulatedBroker over BTC/USDT and ETH/USDT with 100,000 USDT. */
+export function simulatedBroker(allowShort: boolean): SimulatedBroker {
+  return new SimulatedBroker({
+    data: [barsFromRows('BTC/USDT', '1m', rows(30_000)), barsFromRows('ETH/USDT', '1m', rows(2_000))],
+    account: { currency: 'USDT', balances: { USDT: 100_000 }, allowShort },
+    markets: [{ symbol: 'BTC/USDT', amountStep: 0.001, priceStep: 0.01, minAmount: 0.001 }],
+    fees: { maker: 0.0005, taker: 0.001 },
+  });
 }

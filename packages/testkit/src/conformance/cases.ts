@@ -1,7 +1,7 @@
 import { isBtError, isTerminal } from '@bt/core';
 import { assert, expect } from 'vitest';
 import type { ConformanceCaseBody } from './checks.js';
-import { accepted, rejectedInAck, rejectsAmount } from './checks.js';
+import { accepted, findsNothing, rejectedInAck, rejectsAmount } from './checks.js';
 import { EVENT_CASE_BODIES } from './event-cases.js';
 import { UNDECLARABLE } from './plan.js';
 import { near, signed, sum } from './session.js';
@@ -138,10 +138,10 @@ export const CASE_BODIES: Readonly<Record<ConformanceCaseId, ConformanceCaseBody
   },
 
   async 'orders.fetch-unknown'(s) {
-    await expect(
+    await findsNothing(
       s.broker.fetchOrder({ symbol: s.symbol, orderId: s.unknownOrderId }),
-      'fetchOrder of an unknown id',
-    ).resolves.toBeUndefined();
+      `fetchOrder of the unknown id ${s.unknownOrderId}`,
+    );
   },
 
   async 'orders.cancel-unknown'(s) {
@@ -164,10 +164,10 @@ export const CASE_BODIES: Readonly<Record<ConformanceCaseId, ConformanceCaseBody
     const order = await s.broker.fetchOrder({ symbol: s.symbol, clientOrderId });
     expect(order, `fetchOrder({ clientOrderId: ${clientOrderId} })`).toMatchObject({ id: orderId, clientOrderId });
     const unknown = s.clientOrderId('unknown');
-    await expect(
+    await findsNothing(
       s.broker.fetchOrder({ symbol: s.symbol, clientOrderId: unknown }),
-      'fetchOrder of an unknown clientOrderId',
-    ).resolves.toBeUndefined();
+      `fetchOrder of the unknown clientOrderId ${unknown}`,
+    );
   },
 
   async 'rejects.zero-amount'(s) {

@@ -28,6 +28,17 @@ export async function rejectsAmount(s: ConformanceSession, amount: number, what:
   expect((await s.broker.getOpenOrders(s.symbol)).length, `${what}: open orders after the rejection`).toBe(before);
 }
 
+/** Asserts that `lookup` resolves to undefined: a lookup of what the venue does not have neither finds nor throws. */
+export async function findsNothing(lookup: Promise<unknown>, what: string): Promise<void> {
+  let found: unknown;
+  try {
+    found = await lookup;
+  } catch (error) {
+    assert.fail(`${what} must resolve to undefined, but it threw ${String(error)}`);
+  }
+  expect(found, `${what} must resolve to undefined`).toBeUndefined();
+}
+
 /** Order updates and fills of `orderId` in `events`. */
 export function eventsOf(events: readonly BrokerEvent[], orderId: string): BrokerEvent[] {
   return events.filter((e) => (e.type === 'fill' ? e.fill.orderId : e.order.id) === orderId);
