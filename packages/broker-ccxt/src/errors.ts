@@ -1,5 +1,5 @@
 import type { BtErrorCode } from '@bt/core';
-import { BtError } from '@bt/core';
+import { BtError, isBtError } from '@bt/core';
 import type { Redactor } from './redact.js';
 
 /**
@@ -96,7 +96,7 @@ export interface CallContext {
  * ```
  */
 export function classifyCcxtError(error: unknown, context: CallContext, redactor?: Redactor): BtError {
-  if (error instanceof BtError) return error;
+  if (isBtError(error)) return error;
   const clean = (text: string): string => (redactor === undefined ? text : redactor.redact(text));
   const ccxtClass = ccxtErrorClass(error);
   const raw = error instanceof Error ? error.message : String(error);

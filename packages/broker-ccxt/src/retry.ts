@@ -1,5 +1,5 @@
-import type { Clock } from '@bt/core';
-import { BtError } from '@bt/core';
+import type { BtError, Clock } from '@bt/core';
+import { isBtError } from '@bt/core';
 
 /** Bounded exponential backoff of retryable calls. */
 export interface RetryOptions {
@@ -94,7 +94,7 @@ export async function retrying<T>(context: RetryContext, call: (attempt: number)
     try {
       return await call(attempt);
     } catch (error) {
-      if (!(error instanceof BtError)) throw error;
+      if (!isBtError(error)) throw error;
       const bt = error;
       if (!bt.retryable || attempt >= context.options.attempts || context.signal?.aborted) throw error;
       const retryAfter = context.retryAfterMs?.(bt);

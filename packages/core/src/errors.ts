@@ -1,7 +1,17 @@
 /**
  * Every failure @bt reports is a {@link BtError}: one class, a closed set of codes, and a flag
  * that says whether trying the same call again may succeed.
+ *
+ * A BtError is recognised by a brand, not by its class: an application can hold two copies of
+ * this module (the ESM and the CommonJS build, or two installed versions), and an error made by
+ * one copy must still be a BtError to the other.
  */
+
+/**
+ * The brand every {@link BtError} carries on its prototype. `Symbol.for` keys are shared by the
+ * whole process, so every copy of @bt/core reads and writes the same one.
+ */
+const BT_ERROR_BRAND: unique symbol = Symbol.for('@bt/core/BtError');
 
 /** What went wrong, as a closed set of codes. */
 export type BtErrorCode =
@@ -63,6 +73,10 @@ export class BtError extends Error {
   /** Structured context for logs. */
   readonly details: Readonly<Record<string, unknown>>;
 
+  static {
+    Object.defineProperty(BtError.prototype, BT_ERROR_BRAND, { value: true });
+  }
+
   constructor(code: BtErrorCode, message: string, options: BtErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'BtError';
@@ -70,16 +84,38 @@ export class BtError extends Error {
     this.retryable = options.retryable ?? RETRYABLE_BY_DEFAULT[code];
     this.details = options.details ?? {};
   }
+
+  /**
+   * `error instanceof BtError` reads the brand, so it holds for a BtError made by any copy of
+   * @bt/core. A subclass keeps the ordinary prototype-chain test.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    // biome-ignore lint/complexity/noThisInStatic: `this` is the class on the right of instanceof, a subclass or BtError itself
+    if (this !== BtError) return Function.prototype[Symbol.hasInstance].call(this, value);
+    return hasBtErrorBrand(value);
+  }
 }
 
-/** True when `value` is a {@link BtError}, optionally of the given code. */
+function hasBtErrorBrand(value: unknown): value is BtError {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    (value as { [BT_ERROR_BRAND]?: unknown })[BT_ERROR_BRAND] === true &&
+    typeof (value as { code?: unknown }).code === 'string'
+  );
+}
+
+/**
+ * True when `value` is a {@link BtError}, optionally of the given code. Recognises the errors of
+ * every copy of @bt/core (ESM or CommonJS build, any installed version) by their brand.
+ */
 export function isBtError(value: unknown, code?: BtErrorCode): value is BtError {
-  return value instanceof BtError && (code === undefined || value.code === code);
+  return hasBtErrorBrand(value) && (code === undefined || value.code === code);
 }
 
-/** Wraps anything thrown into a {@link BtError}, keeping a BtError as it is. */
+/** Wraps anything thrown into a {@link BtError}, keeping a BtError (of any copy of @bt/core) as it is. */
 export function toBtError(value: unknown, code: BtErrorCode = 'INTERNAL'): BtError {
-  if (value instanceof BtError) return value;
+  if (hasBtErrorBrand(value)) return value;
   const message = value instanceof Error ? value.message : String(value);
   return new BtError(code, message, { cause: value });
 }
