@@ -71,3 +71,31 @@ export function packAll(destination: string): PackedTarball[] {
     };
   });
 }
+
+/**
+ * The publishable workspaces `name` needs installed, itself included: what npm installs for it
+ * from a registry, followed through `dependencies`, `optionalDependencies` and the
+ * `peerDependencies` not marked optional in `peerDependenciesMeta`.
+ *
+ * @throws Error when `name` is not a publishable workspace.
+ */
+export function dependencyClosure(name: string): Workspace[] {
+  const byName = new Map(publishable.map((w) => [w.manifest.name, w]));
+  if (!byName.has(name)) throw new Error(`${name} is not a publishable workspace (have ${[...byName.keys()].join(', ')})`);
+  const seen = new Map<string, Workspace>();
+  const visit = (current: string): void => {
+    const workspace = byName.get(current);
+    if (workspace === undefined || seen.has(current)) return;
+    seen.set(current, workspace);
+    const m = workspace.manifest as Manifest & Partial<Record<string, Record<string, unknown>>>;
+    const optionalPeers = new Set(
+      Object.entries(m.peerDependenciesMeta ?? {})
+        .filter(([, meta]) => (meta as { optional?: boolean } | undefined)?.optional === true)
+        .map(([peer]) => peer),
+    );
+    const peers = Object.keys(m.peerDependencies ?? {}).filter((peer) => !optionalPeers.has(peer));
+    for (const dep of [...Object.keys(m.dependencies ?? {}), ...Object.keys(m.optionalDependencies ?? {}), ...peers]) visit(dep);
+  };
+  visit(name);
+  return [...seen.values()];
+}
