@@ -212,8 +212,8 @@ broker: { type: sim }
   it('rejects duplicate strategy ids on a symbol and symbols without strategies', async () => {
     const problems = await problemsOf(`
 symbols:
-  - { symbol: A, data: ${SAMPLE.BTCUSD}, strategies: [{ use: sma-cross }, { use: sma-cross }] }
-  - { symbol: B, data: ${SAMPLE.BTCUSD} }
+  - { symbol: A, data: ${SAMPLE.BTCUSDT}, strategies: [{ use: sma-cross }, { use: sma-cross }] }
+  - { symbol: B, data: ${SAMPLE.BTCUSDT} }
 broker: { type: sim }
 `);
     expect(problems).toEqual([
@@ -253,7 +253,7 @@ describe('the embedded default config', () => {
     const { config } = embeddedDefaultConfig('/tmp');
     expect(configSchema.parse(config)).toEqual(config);
     expect(checkConfig(config)).toEqual([]);
-    expect(config.symbols.map((s) => s.symbol)).toEqual(['BTCUSD', 'BTCUSDC', 'BTCUSDT']);
+    expect(config.symbols.map((s) => s.symbol)).toEqual(['BTCUSDT']);
   });
 });
 

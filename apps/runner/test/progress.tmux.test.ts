@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CLI, SAMPLE, tempDir } from './helpers/cli.js';
+import { CLI, MARKET, SAMPLE, tempDir } from './helpers/cli.js';
 
 // A tmux server of our own, so the test neither sees nor disturbs anyone else's sessions.
 const SOCKET = `bt-runner-test-${process.pid}`;
@@ -49,7 +49,7 @@ describe('the progress display on a terminal', () => {
       join(dir, 'bt.yaml'),
       `symbols:
   - { symbol: BTCUSDT, data: ${SAMPLE.BTCUSDT} }
-  - { symbol: BTCUSD, data: ${SAMPLE.BTCUSD} }
+  - { symbol: BTCUSD, data: ${MARKET.BTCUSD} }
 strategies: [{ use: sma-cross }]
 broker: { type: sim }
 time: { mode: fast }

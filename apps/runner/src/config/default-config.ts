@@ -4,10 +4,12 @@ import type { LoadedConfig } from './load.js';
 import type { BtConfig } from './schema.js';
 import { Redactor } from './secrets.js';
 
-/** The sample data that ships in the package: Binance.US 1-minute bars, 1 to 21 March 2023. */
+/**
+ * The sample data that ships in the package, by symbol: Binance.US 1-minute BTCUSDT bars, 1 to 21
+ * March 2023 (30,240 bars, the USDC de-peg of 10 to 13 March included). One file keeps the package
+ * small; the repository's tests read more real data from `fixtures/market`.
+ */
 export const SAMPLE_FILES: Readonly<Record<string, string>> = Object.freeze({
-  BTCUSD: 'binanceus-BTCUSD-1m-2023-03-01_21.csv',
-  BTCUSDC: 'binanceus-BTCUSDC-1m-2023-03-01_21.csv',
   BTCUSDT: 'binanceus-BTCUSDT-1m-2023-03-01_21.csv',
 });
 
@@ -18,8 +20,8 @@ export function sampleDataDir(): string {
 
 /**
  * What `bt run` runs without a config: a backtest of the built-in `sma-cross` (SMA 10/30, one unit
- * per trade) on the bundled sample data, three symbols quoted in USD, 1,000,000 USD, no fees, at
- * full speed; results under `./results`.
+ * per trade) on the bundled sample data ({@link SAMPLE_FILES}: BTCUSDT), 1,000,000 USD, no fees,
+ * at full speed; results under `./results`.
  */
 export function embeddedDefaultConfig(cwd: string = process.cwd()): LoadedConfig {
   const dir = sampleDataDir();

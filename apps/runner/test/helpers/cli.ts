@@ -6,11 +6,15 @@ import { inject } from 'vitest';
 /** The package folder and its built binary. */
 export const RUNNER_DIR = resolve(import.meta.dirname, '../..');
 export const CLI = join(RUNNER_DIR, 'dist', 'cli.js');
+/** The sample data the package ships (what `bt run` with no config backtests). */
 export const SAMPLE_DIR = join(RUNNER_DIR, 'assets', 'sample');
 export const SAMPLE = {
-  BTCUSD: join(SAMPLE_DIR, 'binanceus-BTCUSD-1m-2023-03-01_21.csv'),
-  BTCUSDC: join(SAMPLE_DIR, 'binanceus-BTCUSDC-1m-2023-03-01_21.csv'),
   BTCUSDT: join(SAMPLE_DIR, 'binanceus-BTCUSDT-1m-2023-03-01_21.csv'),
+} as const;
+/** The repository's real market data (`fixtures/market`), for tests that need more than the sample. */
+export const MARKET_DIR = resolve(RUNNER_DIR, '../../fixtures/market');
+export const MARKET = {
+  BTCUSD: join(MARKET_DIR, 'binanceus-BTCUSD-1m-2023-03-01_21.csv'),
 } as const;
 
 /** What a finished `bt` process gave. */
