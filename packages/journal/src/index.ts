@@ -10,11 +10,10 @@ export type { JournalErrorKind, JournalErrorOptions } from './errors.js';
 export { isJournalError, JournalError } from './errors.js';
 export type { EventQuery } from './events.js';
 export { requestOf } from './intents.js';
-export type { JournalOptions } from './journal.js';
 export { SqliteJournal } from './journal.js';
 export type { IntentStatus } from './lifecycle.js';
 export { canTransition, FINAL_STATUSES, INTENT_STATUSES, isFinalStatus, transition } from './lifecycle.js';
-export type { JournalLocation } from './open.js';
+export type { JournalLocation, JournalOptions } from './open.js';
 export { SCHEMA_VERSION } from './schema.js';
 export type {
   EventRow,

@@ -5,9 +5,9 @@ import { type EventQuery, EventLog } from './events.js';
 import { FillStore } from './fills.js';
 import { IntentStore } from './intents.js';
 import { checkLock, readLock } from './lock.js';
-import { breakLock, type JournalLocation, openForReading, openForWriting } from './open.js';
+import { breakLock, type JournalLocation, type JournalOptions, openForReading, openForWriting } from './open.js';
 import { botPrefix, endRun, listRuns } from './runs.js';
-import { TradeStore } from './trades.js';
+import { exitColumns, TradeStore } from './trades.js';
 import type {
   EventRow,
   ExitInFlight,
@@ -19,28 +19,12 @@ import type {
   NetPosition,
   OpenReport,
   RecordFillResult,
-  RunMode,
   RunRow,
   TradeInput,
   TradeRow,
 } from './types.js';
 import { ackUpdate, orderUpdate } from './venue-updates.js';
 import type { JournalView, SeqQuery } from './view.js';
-
-/** Options of {@link SqliteJournal.open}. */
-export interface JournalOptions extends JournalLocation {
-  /** Where every time the journal writes comes from (integer ms). */
-  readonly clock: Pick<Clock, 'now'>;
-  /** How this run trades. Default `live`. */
-  readonly mode?: RunMode;
-  /** Hash of the run's configuration, kept with the run. */
-  readonly configHash?: string;
-  /**
-   * Prefix of the bot's client order ids, 1 to 12 ASCII letters and digits; fixed at the bot's
-   * first open. Default: the letters and digits of the bot name, at most 12.
-   */
-  readonly clientIdPrefix?: string;
-}
 
 /** The parts a journal is made of: the connection and one store per table. */
 interface Parts {
@@ -273,7 +257,7 @@ export class SqliteJournal implements JournalView {
   /** Writes the trade manager's whole state of one position (created or replaced). */
   saveTrade(trade: TradeInput): TradeRow {
     return this.#write((now) => {
-      if (trade.exit !== undefined && trade.exit.kind !== 'none') this.#parts.intents.require(trade.exit.clientOrderId);
+      if (trade.exit !== undefined) this.#exitIntent(trade.exit, trade);
       return this.#parts.trades.save(trade, now);
     });
   }
@@ -281,7 +265,7 @@ export class SqliteJournal implements JournalView {
   /** Sets the exit in flight of an open trade; `UNKNOWN_ORDER` when its client order id is not one of the bot's intents. */
   setTradeExit(symbol: string, strategy: string, exit: ExitInFlight): TradeRow {
     return this.#write((now) => {
-      if (exit.kind !== 'none') this.#parts.intents.require(exit.clientOrderId);
+      this.#exitIntent(exit, { symbol, strategy });
       const row = this.#parts.trades.setExit(symbol, strategy, exit, now);
       if (row === undefined) {
         throw new JournalError('INVALID_INPUT', `no open trade of ${strategy} in ${symbol} to set an exit on`, {
@@ -369,6 +353,12 @@ export class SqliteJournal implements JournalView {
     const { from, row } = this.#parts.intents.update(clientOrderId, update, now);
     if (from !== row.status) this.#parts.events.append('intent.status', { clientOrderId, from, to: row.status }, w.run.id, now);
     return row;
+  }
+
+  /** Checks an exit in flight, and that its client order id is one of the bot's intents. */
+  #exitIntent(exit: ExitInFlight, trade: { symbol: string; strategy: string }): void {
+    exitColumns(exit, trade);
+    if (exit.kind !== 'none') this.#parts.intents.require(exit.clientOrderId);
   }
 
   #byVenueId(venueOrderId: string): IntentRow {

@@ -1,10 +1,11 @@
+import type { Clock } from '@bt/core';
 import { type Db, DEFAULT_BUSY_TIMEOUT_MS, guarded, openConnection, writeTransaction } from './db.js';
 import { JournalError } from './errors.js';
 import { EventLog } from './events.js';
 import { acquireLock, currentProcess, readLock } from './lock.js';
 import { interruptRuns, type RunStart, registerBot, startRun } from './runs.js';
 import { checkReadable, migrate } from './schema.js';
-import type { LockOwner, OpenReport, RunRow } from './types.js';
+import type { LockOwner, OpenReport, RunMode, RunRow } from './types.js';
 
 /** Where a journal is, and whose. */
 export interface JournalLocation {
@@ -14,6 +15,21 @@ export interface JournalLocation {
   readonly botName: string;
   /** How long a write waits for another process's write (ms). Default 5000. */
   readonly busyTimeoutMs?: number;
+}
+
+/** Options of {@link SqliteJournal.open}. */
+export interface JournalOptions extends JournalLocation {
+  /** Where every time the journal writes comes from (integer ms). */
+  readonly clock: Pick<Clock, 'now'>;
+  /** How this run trades. Default `live`. */
+  readonly mode?: RunMode;
+  /** Hash of the run's configuration, kept with the run. */
+  readonly configHash?: string;
+  /**
+   * Prefix of the bot's client order ids, 1 to 12 ASCII letters and digits; fixed at the bot's
+   * first open. Default: the letters and digits of the bot name, at most 12.
+   */
+  readonly clientIdPrefix?: string;
 }
 
 /** What a writer's open did, inside one transaction. */

@@ -57,8 +57,8 @@ function invalid(message: string, trade: { symbol: string; strategy: string }): 
   return new JournalError('INVALID_INPUT', message, { details: { symbol: trade.symbol, strategy: trade.strategy } });
 }
 
-/** The exit's columns, after checking it is one of the three states. */
-function exitColumns(exit: ExitInFlight, trade: { symbol: string; strategy: string }): Record<string, unknown> {
+/** The exit's columns, after checking it is one of the three states (throws `INVALID_INPUT` otherwise). */
+export function exitColumns(exit: ExitInFlight, trade: { symbol: string; strategy: string }): Record<string, unknown> {
   const none = { exitKind: exit.kind, exitClientOrderId: null, exitReason: null, exitAttempts: null, exitNextAttemptAt: null };
   switch (exit.kind) {
     case 'none':

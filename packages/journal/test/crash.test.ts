@@ -1,6 +1,5 @@
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SqliteJournal } from '../src/index.js';
 import { scratch } from './support/journal.js';
 import { bundleChild, startChild } from './support/processes.js';
 
