@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { delimiter, join, resolve, sep } from 'node:path';
 
 /** The fields of a workspace manifest the pack tests read. */
 export interface Manifest {
@@ -54,7 +54,12 @@ export interface PackedTarball {
 
 /** Packs every publishable workspace into `destination` with `npm pack` (the workspaces must be built). */
 export function packAll(destination: string): PackedTarball[] {
-  return publishable.map(({ dir, manifest }) => {
+  return pack(publishable, destination);
+}
+
+/** Packs `workspaces` into `destination` with `npm pack`, in their order (they must be built). */
+export function pack(workspaces: readonly Workspace[], destination: string): PackedTarball[] {
+  return workspaces.map(({ dir, manifest }) => {
     const [out] = JSON.parse(run('npm', ['pack', '--json', '--pack-destination', destination], dir)) as {
       filename: string;
       size: number;
@@ -98,4 +103,20 @@ export function dependencyClosure(name: string): Workspace[] {
   };
   visit(name);
   return [...seen.values()];
+}
+
+/**
+ * The environment of a shell outside the repository: `process.env` without any PATH entry or
+ * variable that points into it, so that a command run in a temporary project resolves everything
+ * from that project.
+ */
+export function outsideRepoEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  // `run` starts from process.env: an undefined value removes the variable from the child's.
+  for (const [key, value] of Object.entries(process.env)) if (value?.includes(repoRoot) === true) env[key] = undefined;
+  env.PATH = (process.env.PATH ?? '')
+    .split(delimiter)
+    .filter((entry) => entry !== '' && !resolve(entry).startsWith(repoRoot + sep))
+    .join(delimiter);
+  return { ...env, NO_COLOR: '1', npm_config_fund: 'false', npm_config_audit: 'false', npm_config_update_notifier: 'false' };
 }
