@@ -3,8 +3,10 @@ import { JournalError } from './errors.js';
 /**
  * Where an order intent is in its life, as one closed union:
  *
- * - `intent`: recorded (write-ahead), not yet handed to the venue;
- * - `sent`: about to be, or being, submitted;
+ * - `intent`: recorded (write-ahead) before the submission; after a crash it may have reached
+ *   the venue all the same (the process may have died between sending and the next update);
+ * - `sent`: being submitted (recorded before the send, so an `intent` found after a crash with
+ *   `markSent` in use never left the process);
  * - `unknown`: the submission's outcome is unknown (timeout, crash, network error);
  * - `open`: acknowledged by the venue, resting; `partially-filled`: some of it filled;
  * - final: `filled`, `canceled`, `rejected`, `expired`, and `absent` (proven never to have

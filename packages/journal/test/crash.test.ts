@@ -28,7 +28,7 @@ describe('kill -9 in the middle of writing', () => {
       const child = await startChild(bundle.path, ['write', file, 'grid-bot']);
       pids.push(child.pid);
       // Let it write a few hundred records, a different number each round, then kill it while it writes.
-      await child.waitForLines(200 + 150 * round);
+      await child.waitForLines(100 + 100 * round);
       const lines = await child.kill9();
       const exited = await child.exited;
       expect(exited.signal).toBe('SIGKILL');
@@ -61,7 +61,7 @@ describe('kill -9 in the middle of writing', () => {
           }
         }
       }
-      expect(intents).toBeGreaterThan(100);
+      expect(intents).toBeGreaterThan(50);
 
       // The sequence went on across the kills: ids 1..N, none reused, none skipped; at most one
       // intent per kill committed but not yet printed.
