@@ -3,7 +3,6 @@ import type {
   BarSeries,
   Broker,
   BrokerCapabilities,
-  BrokerEvent,
   BrokerFactory,
   BrokerListener,
   Clock,
@@ -13,15 +12,15 @@ import type {
   OrderAck,
   OrderRef,
   OrderRequest,
-  OrderStatus,
   Position,
   Timeframe,
   Unsubscribe,
 } from '@bt/core';
-import { ArrayBarSeries, BtError, isBtError, isTerminal, LiveClock, silentLogger, timeframeToMs } from '@bt/core';
+import { ArrayBarSeries, BtError, isBtError, LiveClock, silentLogger, timeframeToMs } from '@bt/core';
 import { BinanceRestClient } from './http-client.js';
 import type { BinanceBalance, BinanceKline, BinanceOrder, BinanceSymbol, BinanceTrade, VenueMarket } from './mapping.js';
-import { BINANCE_INTERVALS, newOrderParams, toBalance, toBar, toFill, toMarket, toOrder, toPosition } from './mapping.js';
+import { BINANCE_INTERVALS, newOrderParams, toBalance, toBar, toMarket, toOrder, toPosition } from './mapping.js';
+import { OrderPoller } from './order-poller.js';
 
 /** Options of {@link RestBinanceBroker}. */
 export interface RestBinanceBrokerOptions {
@@ -55,18 +54,9 @@ interface Session {
   loop: Promise<void> | undefined;
 }
 
-/** An order this broker sent, and what it has reported of it so far. */
-interface TrackedOrder {
-  readonly symbol: string;
-  readonly tag: string | undefined;
-  status: OrderStatus;
-  filled: number;
-  readonly tradeIds: Set<string>;
-}
-
 /**
  * core's {@link Broker} over Binance's spot REST API, written with `fetch` and `node:crypto` only:
- * the example adapter of the guide "Write your own adapter".
+ * the fuller example next to the guide "Write your own adapter" (whose adapter is in `guide/`).
  *
  * REST has no push, so fills and order updates are polled: {@link RestBinanceBroker.poll} asks the
  * venue about every order this broker sent that has not ended, and emits each new fill (once per
@@ -99,14 +89,11 @@ export class RestBinanceBroker implements Broker {
   readonly #clock: Clock;
   readonly #pollIntervalMs: number;
   readonly #log: Logger;
-  /** Orders that have not ended, by venue id, in submission order. */
-  readonly #tracked = new Map<string, TrackedOrder>();
   /** The caller's tag of each order, by client order id: the venue does not keep it. */
   readonly #tags = new Map<string, string>();
-  #listeners: readonly BrokerListener[] = [];
+  readonly #poller: OrderPoller;
   #session: Session | undefined;
   #connecting: Promise<void> | undefined;
-  #lastPoll: Promise<void> = Promise.resolve();
   #generatedIds = 0;
 
   constructor(options: RestBinanceBrokerOptions) {
@@ -120,6 +107,7 @@ export class RestBinanceBroker implements Broker {
       clock: this.#clock,
       ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
     });
+    this.#poller = new OrderPoller(this.#client, this.#log);
   }
 
   // ---- lifecycle --------------------------------------------------------------------------------
@@ -154,7 +142,7 @@ export class RestBinanceBroker implements Broker {
     this.#session = undefined;
     session.stop.abort();
     await session.loop;
-    await this.#lastPoll.catch(() => undefined);
+    await this.#poller.settled();
   }
 
   // ---- market data ------------------------------------------------------------------------------
@@ -287,11 +275,7 @@ export class RestBinanceBroker implements Broker {
 
   /** Starts following an accepted order, and acknowledges it. */
   #accepted(order: Order): OrderAck {
-    // The baseline is "accepted, nothing filled": poll() reports every change from it, even when
-    // the order has already filled (Binance fills a market order before it answers).
-    if (!this.#tracked.has(order.id)) {
-      this.#tracked.set(order.id, { symbol: order.symbol, tag: order.tag, status: 'open', filled: 0, tradeIds: new Set() });
-    }
+    this.#poller.follow(order);
     return {
       accepted: true,
       orderId: order.id,
@@ -336,45 +320,17 @@ export class RestBinanceBroker implements Broker {
   // ---- events -----------------------------------------------------------------------------------
 
   subscribe(listener: BrokerListener): Unsubscribe {
-    this.#listeners = [...this.#listeners, listener];
-    return () => {
-      this.#listeners = this.#listeners.filter((l) => l !== listener);
-    };
+    return this.#poller.subscribe(listener);
   }
 
   /**
-   * Asks the venue about every order this broker sent that has not ended, in the order they were
-   * sent; emits each new fill, then the order if its status or filled amount changed. Calls run
-   * one after the other, each starting after the previous one ended.
+   * Asks the venue about every order this broker sent that has not ended, and emits what changed
+   * (see {@link OrderPoller.poll}): every `pollIntervalMs` while connected, or when called.
    * @throws BtError as the REST calls do; an order whose poll failed is asked about again next time.
    */
   async poll(): Promise<void> {
     const session = this.#require('poll');
-    const pass = this.#lastPoll.catch(() => undefined).then(() => this.#pollOnce(session));
-    this.#lastPoll = pass;
-    await pass;
-  }
-
-  async #pollOnce(session: Session): Promise<void> {
-    for (const [orderId, tracked] of [...this.#tracked]) {
-      const { venueId } = this.#market(session, tracked.symbol);
-      const raw = await this.#client.signedRequest<BinanceOrder>('GET', '/api/v3/order', { symbol: venueId, orderId });
-      const order = this.#toOrder(session, raw);
-      if (order.filled > tracked.filled) {
-        const trades = await this.#client.signedRequest<BinanceTrade[]>('GET', '/api/v3/myTrades', { symbol: venueId, orderId });
-        for (const trade of trades) {
-          if (tracked.tradeIds.has(String(trade.id))) continue;
-          tracked.tradeIds.add(String(trade.id));
-          this.#emit({ type: 'fill', fill: toFill(trade, order) });
-        }
-      }
-      if (order.status !== tracked.status || order.filled !== tracked.filled) {
-        tracked.status = order.status;
-        tracked.filled = order.filled;
-        this.#emit({ type: 'order', order });
-      }
-      if (isTerminal(order.status)) this.#tracked.delete(orderId);
-    }
+    await this.#poller.poll({ venueId: (symbol) => this.#market(session, symbol).venueId, toOrder: (raw) => this.#toOrder(session, raw) });
   }
 
   async #pollEvery(intervalMs: number, signal: AbortSignal): Promise<void> {
@@ -385,19 +341,6 @@ export class RestBinanceBroker implements Broker {
         await this.poll();
       } catch (error) {
         this.#log.warn('poll failed; the next one catches up', { error: error instanceof Error ? error.message : String(error) });
-      }
-    }
-  }
-
-  #emit(event: BrokerEvent): void {
-    for (const listener of this.#listeners) {
-      try {
-        listener(event);
-      } catch (error) {
-        this.#log.warn('a broker listener threw; the event was dropped for it', {
-          type: event.type,
-          error: error instanceof Error ? error.message : String(error),
-        });
       }
     }
   }

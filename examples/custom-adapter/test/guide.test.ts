@@ -10,7 +10,7 @@ const root = join(import.meta.dirname, '..', '..', '..');
 const project = join(import.meta.dirname, '..', 'guide');
 const guide = readFileSync(join(root, 'docs', 'write-your-own-adapter.md'), 'utf8');
 const blocks = new Map(
-  [...guide.matchAll(/<!-- file: (\S+) -->\n````\w*\n([\s\S]*?)\n````\n/g)].map(([, path, text]) => [path, `${text}\n`]),
+  [...guide.matchAll(/<!-- file: (\S+) -->\n````\w*\n([\s\S]*?)\n````\n/g)].map(([, path, text]) => [path as string, `${text}\n`]),
 );
 
 /** Every file under `dir`, as a path relative to `project`. */
