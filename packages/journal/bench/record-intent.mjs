@@ -12,7 +12,8 @@ import { SqliteJournal } from '../dist/index.js';
 
 const CALLS = Number(process.env.BENCH_CALLS ?? 1000);
 const dir = mkdtempSync(join(process.env.BENCH_DIR ?? tmpdir(), 'bt-journal-bench-'));
-const journal = SqliteJournal.open({ file: join(dir, 'bench.journal'), botName: 'bench', clock: new LiveClock() });
+const clock = new LiveClock();
+const journal = SqliteJournal.open({ file: join(dir, 'bench.journal'), botName: 'bench', clock });
 
 const times = { recordIntent: [], markSent: [], recordAck: [], recordFill: [] };
 function timed(name, fn) {
@@ -41,7 +42,7 @@ for (let i = 0; i < CALLS; i++) {
       fee: 0.01,
       feeCurrency: 'USDT',
       maker: true,
-      timestamp: Date.now(),
+      timestamp: clock.now(),
     }),
   );
 }

@@ -78,7 +78,7 @@ export class SqliteJournal implements JournalView {
    * dead on this host is taken over, and {@link SqliteJournal.opened} says so.
    */
   static open(options: JournalOptions): SqliteJournal {
-    const now = options.clock.now();
+    const now = Math.round(options.clock.now());
     const opened = openForWriting(
       options,
       { mode: options.mode ?? 'live', ...(options.configHash === undefined ? {} : { configHash: options.configHash }) },
@@ -105,20 +105,25 @@ export class SqliteJournal implements JournalView {
    * lock of another host is never taken over by {@link SqliteJournal.open}). Returns the removed owner.
    */
   static breakLock(location: JournalLocation & { readonly clock: Pick<Clock, 'now'> }): LockOwner | undefined {
-    return breakLock(location, location.clock.now());
+    return breakLock(location, Math.round(location.clock.now()));
   }
 
   static #partsOf(db: Db, location: JournalLocation): Parts {
     const { file, botName } = location;
-    return guarded(file, () => ({
-      db,
-      file,
-      botName,
-      intents: new IntentStore(db, file, botName),
-      fills: new FillStore(db, botName),
-      trades: new TradeStore(db, botName),
-      events: new EventLog(db, botName),
-    }));
+    try {
+      return guarded(file, () => ({
+        db,
+        file,
+        botName,
+        intents: new IntentStore(db, file, botName),
+        fills: new FillStore(db, botName),
+        trades: new TradeStore(db, botName),
+        events: new EventLog(db, botName),
+      }));
+    } catch (error) {
+      db.close();
+      throw error;
+    }
   }
 
   get file(): string {
