@@ -9,7 +9,7 @@ const s = scratch();
 let bundle: { path: string; remove: () => void };
 
 beforeAll(async () => {
-  bundle = await bundleChild('hold');
+  bundle = await bundleChild('processes');
 });
 afterAll(() => bundle?.remove());
 
@@ -41,6 +41,20 @@ describe('one instance per bot, across processes', () => {
     expect(journal.runs().map((r) => r.status)).toEqual(['interrupted', 'running']);
     expect(journal.events({ kind: 'lock.taken-over' })).toHaveLength(1);
     expect(journal.lockOwner()?.pid).toBe(process.pid);
+  });
+
+  it('lets two bots write one file from two processes at once', async () => {
+    const file = s.file('shared.journal');
+    const child = await startChild(bundle.path, ['write', file, 'grid-bot']);
+    try {
+      const journal = s.open({ file, botName: 'other-bot' });
+      await child.waitForLines(20);
+      for (let i = 0; i < 40; i++) journal.recordIntent({ strategy: 's', symbol: 'ETH/USDT', side: 'buy', type: 'market', amount: 1 });
+      expect(journal.intents().map((intent) => intent.seq)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+    } finally {
+      await child.kill9();
+    }
+    expect(child.lines.length).toBeGreaterThan(20);
   });
 
   it('a file written by a killed process passes integrity_check', async () => {
