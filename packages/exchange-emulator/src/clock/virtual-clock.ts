@@ -202,40 +202,65 @@ export class VirtualClock implements Clock {
     const stallMs = options.stallMs ?? 60_000;
     const wall = options.wallClock ?? new LiveClock();
     let ended = false;
-    const end = until.then(
+    let stalled: BtError | undefined;
+    let changes = 0;
+    let steps = 0;
+    // One pending wake-up at a time: the next change, the end of the run, or the watchdog.
+    let wake: (() => void) | undefined;
+    const rouse = (): void => {
+      const resolve = wake;
+      wake = undefined;
+      resolve?.();
+    };
+    const onChange = (): void => {
+      changes++;
+      rouse();
+    };
+    this.#onChange.add(onChange);
+    void until.then(
       () => {
         ended = true;
+        rouse();
       },
       () => {
         ended = true;
+        rouse();
       },
     );
-    let steps = 0;
-    while (!ended) {
-      if (this.idle(sleepers)) {
-        this.step();
-        steps++;
-        continue;
-      }
-      const wait = new AbortController();
-      const changed = new Promise<'changed'>((resolve) => {
-        const listener = (): void => resolve('changed');
-        this.#onChange.add(listener);
-        wait.signal.addEventListener('abort', () => this.#onChange.delete(listener), { once: true });
-      });
-      const stalled = stallMs > 0 ? wall.sleep(stallMs, wait.signal).then(() => 'stalled' as const) : new Promise<never>(() => {});
-      const outcome = await Promise.race([changed, end.then(() => 'ended' as const), stalled]);
-      const stall = outcome === 'stalled' && !wait.signal.aborted;
-      wait.abort();
-      if (stall && !ended) {
+    const done = new AbortController();
+    const watchdog = async (): Promise<void> => {
+      while (stallMs > 0 && !done.signal.aborted) {
+        const seen = changes;
+        await wall.sleep(stallMs, done.signal);
+        if (done.signal.aborted || changes !== seen || ended) continue;
         const s = this.state();
-        throw new BtError(
+        stalled = new BtError(
           'STATE',
           `lockstep stalled at ${formatIsoTime(s.now)}: ${s.parked} of ${sleepers} sleeps parked and ${s.active} requests in progress for ${stallMs} ms of wall time`,
           { details: { ...s, sleepers, steps } },
         );
+        rouse();
+        return;
       }
+    };
+    const watching = watchdog();
+    try {
+      while (!ended && stalled === undefined) {
+        if (this.idle(sleepers)) {
+          this.step();
+          steps++;
+          continue;
+        }
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+        });
+      }
+    } finally {
+      this.#onChange.delete(onChange);
+      done.abort();
+      await watching;
     }
+    if (stalled !== undefined && !ended) throw stalled;
     return { steps, now: this.#now };
   }
 

@@ -40,6 +40,9 @@ export const WAIT_PATH = '/__control/clock/wait';
  */
 const WAIT_HOLD_MS = 60_000;
 
+/** The reason a wait's own timers are aborted with (a reason given spares making an exception each time). */
+const WAIT_OVER = Object.freeze({ reason: 'the wait is over' });
+
 const MAX_BODY = 1 << 20;
 
 const RATE_LIMIT_MSG =
@@ -124,7 +127,7 @@ async function waitOnClock(deps: HandlerDeps, res: ServerResponse, query: string
   if (!Number.isFinite(until)) return sendJson(res, 400, { error: 'until: expected epoch ms' });
   if (until > clock.now()) {
     const done = new AbortController();
-    const stop = (): void => done.abort();
+    const stop = (): void => done.abort(WAIT_OVER);
     res.once('close', stop);
     deps.closing.addEventListener('abort', stop, { once: true });
     void deps.wallClock.sleep(WAIT_HOLD_MS, done.signal).then(stop);
