@@ -33,4 +33,4 @@ export type { ModuleLoader, StrategyFactory, StrategyModuleExport } from './run/
 export { buildSymbolConfigs } from './run/strategies.js';
 export type { LiveSummary, RunOptions, RunOutcome, RunStatus, RunSummary } from './run/types.js';
 export type { ChosenClock } from './run/venue-clock.js';
-export { FollowedClock } from './run/venue-clock.js';
+export { FollowedClock, LockstepClock } from './run/venue-clock.js';

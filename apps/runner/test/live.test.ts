@@ -1,10 +1,12 @@
 import type { BarSeries, Strategy, StrategyContext, SymbolConfig } from '@bt/core';
 import { ArrayBarSeries, createMemoryLogger, isBtError, LiveClock, ManualClock } from '@bt/core';
+import { startEmulator, VirtualClock } from '@bt/exchange-emulator';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../src/config/load.js';
 import { BarWatch } from '../src/run/bar-watch.js';
 import { liveBrokerOptions } from '../src/run/live.js';
-import { chooseLiveClock, FollowedClock } from '../src/run/venue-clock.js';
+import { SAMPLE } from './helpers/cli.js';
+import { chooseLiveClock, FollowedClock, LockstepClock } from '../src/run/venue-clock.js';
 
 const MINUTE = 60_000;
 
@@ -24,6 +26,71 @@ describe('FollowedClock: the emulator’s replay time, followed from another pro
     await base.advance(1);
     await sleeping;
     expect(woke).toBe(true);
+  });
+});
+
+describe('LockstepClock: the emulator’s virtual time, followed from another process', () => {
+  it('sleeps at the emulator until its virtual clock reaches the end, then reads the time it gave', async () => {
+    const start = Date.UTC(2023, 2, 1, 0, 20);
+    const virtual = new VirtualClock(start);
+    const emulator = await startEmulator({ data: [{ symbol: 'BTC/USDT', file: SAMPLE.BTCUSDT }], clock: virtual, keys: [], balances: {} });
+    try {
+      const clock = new LockstepClock(start, emulator.url);
+      let woke = false;
+      const sleeping = clock.sleep(5_000).then(() => {
+        woke = true;
+      });
+      while (virtual.parked === 0) await new Promise((resolve) => setImmediate(resolve));
+      expect(virtual.nextWakeAt()).toBe(start + 5_000);
+      virtual.advanceTo(start + 4_000);
+      expect(virtual.parked).toBe(1);
+      expect(woke).toBe(false);
+      expect(clock.now()).toBe(start);
+      expect(virtual.step()).toBe(start + 5_000);
+      await sleeping;
+      expect(clock.now()).toBe(start + 5_000);
+      // A stopping loop wakes at once, and its sleep is parked no more.
+      const stop = new AbortController();
+      const stopped = clock.sleep(60_000, stop.signal);
+      while (virtual.parked === 0) await new Promise((resolve) => setImmediate(resolve));
+      stop.abort();
+      await stopped;
+      while (virtual.parked > 0) await new Promise((resolve) => setImmediate(resolve));
+      expect(clock.now()).toBe(start + 5_000);
+    } finally {
+      await emulator.close();
+    }
+  });
+
+  it('asks again, a second of wall time later, while the emulator does not answer', async () => {
+    const wall = new ManualClock(0);
+    const logger = createMemoryLogger();
+    const asked: string[] = [];
+    const replies: (() => unknown)[] = [
+      () => {
+        throw new Error('connect ECONNREFUSED');
+      },
+      () => ({ now: 1_500 }),
+      () => ({ now: 2_000 }),
+    ];
+    const clock = new LockstepClock(1_000, 'http://127.0.0.1:8080', {
+      wallClock: wall,
+      logger,
+      fetchJson: async (url) => {
+        asked.push(url);
+        return (replies.shift() as () => unknown)();
+      },
+    });
+    const sleeping = clock.sleep(1_000);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(asked).toEqual(['http://127.0.0.1:8080/__control/clock/wait?until=2000']);
+    await wall.advance(1_000);
+    await sleeping;
+    // Answered early (a held wait), it asks again for the same end.
+    expect(asked).toHaveLength(3);
+    expect(asked[2]).toBe(asked[0]);
+    expect(clock.now()).toBe(2_000);
+    expect(logger.records.filter((r) => r.level === 'warn')).toHaveLength(1);
   });
 });
 
@@ -70,6 +137,16 @@ describe('chooseLiveClock', () => {
       { setting: 'emulator', rest, logger, fetchJson: async () => ({ now: 5, speed: null }) },
       /injected clock, which cannot be followed/,
     );
+    // A virtual clock can: the run sleeps on it.
+    const virtual = await chooseLiveClock({
+      setting: 'emulator',
+      rest,
+      logger,
+      fetchJson: async () => ({ now: 5, speed: null, virtual: true }),
+    });
+    expect(virtual).toMatchObject({ kind: 'emulator', virtual: true });
+    expect(virtual.clock).toBeInstanceOf(LockstepClock);
+    expect(virtual.clock.now()).toBe(5);
     await fails(
       {
         setting: 'emulator',

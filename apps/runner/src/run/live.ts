@@ -258,7 +258,11 @@ export async function runLive(context: RunContext): Promise<Omit<RunOutcome, 're
         name: config.name,
         exchange: brokerConfig.exchange,
         sandbox: brokerConfig.sandbox,
-        clock: { kind: chosen.kind, ...(chosen.speed === undefined ? {} : { speed: chosen.speed }) },
+        clock: {
+          kind: chosen.kind,
+          ...(chosen.speed === undefined ? {} : { speed: chosen.speed }),
+          ...(chosen.virtual === undefined ? {} : { virtual: true }),
+        },
         startedAt,
         stoppedAt: new Date().toISOString(),
         status,
