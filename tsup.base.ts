@@ -2,11 +2,12 @@ import type { Options } from 'tsup';
 import { defineConfig } from 'tsup';
 
 /**
- * The build every @bt library package shares: ESM + CJS + type declarations for both, from
- * `src/index.ts` unless told otherwise.
+ * The options every @bt library package builds with: ESM + CJS + type declarations for both, from
+ * `src/index.ts` unless told otherwise. The packages publish `src/`, so the source maps point at
+ * those files instead of embedding their text.
  */
-export function libraryBuild(overrides: Options = {}): ReturnType<typeof defineConfig> {
-  return defineConfig({
+export function libraryOptions(overrides: Options = {}): Options {
+  return {
     entry: ['src/index.ts'],
     format: ['esm', 'cjs'],
     dts: true,
@@ -14,6 +15,14 @@ export function libraryBuild(overrides: Options = {}): ReturnType<typeof defineC
     sourcemap: true,
     target: 'node20',
     treeshake: true,
+    esbuildOptions(options) {
+      options.sourcesContent = false;
+    },
     ...overrides,
-  });
+  };
+}
+
+/** {@link libraryOptions} as a tsup config. */
+export function libraryBuild(overrides: Options = {}): ReturnType<typeof defineConfig> {
+  return defineConfig(libraryOptions(overrides));
 }
