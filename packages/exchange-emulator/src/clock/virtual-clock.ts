@@ -55,8 +55,10 @@ export interface LockstepResult {
  * through the emulator's `GET /__control/clock/wait`); {@link step} moves time to the earliest
  * parked sleep and wakes that sleep alone. {@link lockstep} steps whenever the bot is idle: as many
  * sleeps parked as it has loops, and no request being answered. So the bot sees every moment it
- * asked for, in order, however slowly the machine runs: the same run, step for step, on a loaded
- * machine as on an idle one.
+ * asked for, in order, and nothing it does takes virtual time, however slowly the machine runs: a
+ * loaded machine gives the same run as an idle one. Sleeps that end at the same moment wake one
+ * after the other in the order they were parked; loops that started together park first in the
+ * order they finished their first pass, which is the one thing the machine's speed can change.
  *
  * @example
  * ```ts
