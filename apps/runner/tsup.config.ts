@@ -1,6 +1,7 @@
 import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import type { Options } from 'tsup';
 import { defineConfig } from 'tsup';
 import { configJsonSchemaText } from './src/config/json-schema.js';
 
@@ -18,31 +19,42 @@ function writeJsonSchema(): void {
   writeFileSync('schema/bt-config.schema.json', configJsonSchemaText());
 }
 
-// Two builds write into dist/ at the same time, so dist is cleaned once, here, before both.
+/** Settings both formats share. The optional packages stay imports: tsup externalises only dependencies and peers. */
+const shared: Options = {
+  sourcemap: true,
+  target: 'node20',
+  external: ['@bt/exchange-emulator', '@bt/broker-ccxt'],
+  esbuildOptions(options) {
+    // The sources are published (src/), so the maps point at them instead of embedding them.
+    options.sourcesContent = false;
+  },
+};
+
+// The two formats write into dist/ at the same time, so dist is cleaned once, here, before both.
 export default defineConfig(() => {
   rmSync('dist', { recursive: true, force: true });
   return [
     {
-      // The library: ESM + CJS + types.
-      entry: { index: 'src/index.ts' },
-      format: ['esm', 'cjs'],
-      dts: true,
-      sourcemap: true,
-      target: 'node20',
-      treeshake: true,
-      shims: true,
-    },
-    {
-      // The `bt` binary: ESM with a shebang; commands load their heavy parts as separate chunks.
-      entry: { cli: 'src/cli.ts' },
+      // ESM: the library and the `bt` binary (src/cli.ts keeps its shebang) in one build, so the
+      // commands' lazily loaded parts are chunks both entries share.
+      ...shared,
+      entry: { index: 'src/index.ts', cli: 'src/cli.ts' },
       format: ['esm'],
-      sourcemap: true,
-      target: 'node20',
-      banner: { js: '#!/usr/bin/env node' },
+      splitting: true,
+      dts: { entry: { index: 'src/index.ts' } },
       async onSuccess() {
         vendorChartsLibrary();
         writeJsonSchema();
       },
+    },
+    {
+      // CommonJS: the library only, in one file. `import.meta.url` becomes this file's URL.
+      ...shared,
+      entry: { index: 'src/index.ts' },
+      format: ['cjs'],
+      dts: true,
+      define: { 'import.meta.url': '__btImportMetaUrl' },
+      banner: { js: "'use strict';\nconst __btImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
     },
   ];
 });

@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 import { commands } from './commands/index.js';
 import { ExitCode, printError } from './commands/exit-codes.js';

@@ -2,7 +2,11 @@ import { readdir, stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import type { Timeframe } from '@bt/core';
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { importOptionalPackage } from '../util/optional-package.js';
 import { ExitCode, printError } from './exit-codes.js';
+
+/** The package `bt emulate` runs: an optional dependency of the runner, loaded by this command only. */
+export const EMULATOR_PACKAGE = '@bt/exchange-emulator';
 
 /** The API key and secret `bt emulate` accepts unless `--keys` says otherwise. */
 export const DEFAULT_EMULATOR_KEY = { apiKey: 'emulator-key', secret: 'emulator-secret' } as const;
@@ -60,7 +64,7 @@ Then, in a paper or live config (the urls are origins: ccxt's paths are kept):
             urls: { rest: "http://127.0.0.1:8080", ws: "ws://127.0.0.1:8080" }, rateLimit: false }
 bt run follows the emulator's replay time (time.clock: auto).
 
-Exit codes: 0 stopped by Ctrl-C, 1 failed (e.g. the port is taken), 2 bad usage or bad data.`,
+Exit codes: 0 stopped by Ctrl-C, 1 failed (e.g. the port is taken, or @bt/exchange-emulator is not installed), 2 bad usage or bad data.`,
     )
     .action(async (flags: EmulateFlags) => {
       process.exitCode = await emulate(flags);
@@ -68,7 +72,14 @@ Exit codes: 0 stopped by Ctrl-C, 1 failed (e.g. the port is taken), 2 bad usage 
 }
 
 async function emulate(flags: EmulateFlags): Promise<number> {
-  const { startEmulator, symbolFromFileName } = await import('@bt/exchange-emulator');
+  let emulatorPackage: typeof import('@bt/exchange-emulator');
+  try {
+    emulatorPackage = await importOptionalPackage(EMULATOR_PACKAGE, 'bt emulate');
+  } catch (error) {
+    printError(error);
+    return ExitCode.FAILED;
+  }
+  const { startEmulator, symbolFromFileName } = emulatorPackage;
   const path = resolve(flags.data);
   let emulator: Awaited<ReturnType<typeof startEmulator>>;
   try {
