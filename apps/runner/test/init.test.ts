@@ -119,13 +119,16 @@ describe('bt init', () => {
 });
 
 describe('projectDependencies', () => {
-  it("takes the runner's declared ranges for the libraries, and ^ its version where it declares none usable", () => {
+  it("takes the runner's dependency ranges for the libraries, and ^ its version for peers and unusable ranges", () => {
     const wanted = projectDependencies({
       version: '1.4.2',
       dependencies: { '@bt/strategies': '*' },
       peerDependencies: { '@bt/core': '>=1.2.0 <2' },
     });
-    expect(wanted.dependencies).toEqual({ '@bt/runner': '^1.4.2', '@bt/core': '>=1.2.0 <2', '@bt/strategies': '^1.4.2' });
+    expect(wanted.dependencies).toEqual({ '@bt/runner': '^1.4.2', '@bt/core': '^1.4.2', '@bt/strategies': '^1.4.2' });
+    expect(projectDependencies({ version: '0.3.0', dependencies: { '@bt/strategies': '^0.2.5' } }).dependencies['@bt/strategies']).toBe(
+      '^0.2.5',
+    );
     expect(projectDependencies({ version: '0.2.0', dependencies: { '@bt/core': 'workspace:*' } }).dependencies['@bt/core']).toBe('^0.2.0');
   });
 });

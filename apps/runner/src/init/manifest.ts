@@ -50,8 +50,9 @@ function isRegistryRange(range: string | undefined): range is string {
 
 /**
  * What a project using this runner depends on: `@bt/runner` at `^` its own version, and
- * `@bt/core` and `@bt/strategies` at the range the runner itself declares for them (or, when it
- * declares none usable, such as `*` inside the monorepo, at `^` the runner's version).
+ * `@bt/core` and `@bt/strategies` at the range the runner depends on them with (or, for a peer,
+ * whose range is wide on purpose, and for a range that is not the registry's, such as `*` inside
+ * the monorepo, at `^` the runner's version).
  *
  * @example
  * ```ts
@@ -60,7 +61,7 @@ function isRegistryRange(range: string | undefined): range is string {
  */
 export function projectDependencies(runner: RunnerManifest = readRunnerManifest()): ProjectDependencies {
   const own = `^${runner.version}`;
-  const declared = { ...runner.optionalDependencies, ...runner.dependencies, ...runner.peerDependencies };
+  const declared = { ...runner.optionalDependencies, ...runner.dependencies };
   const dependencies: Record<string, string> = { '@bt/runner': own };
   for (const name of BT_LIBRARIES) {
     const range = declared[name];
