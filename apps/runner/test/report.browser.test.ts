@@ -1,11 +1,16 @@
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { csvRows, resultsDirOf, runCli, tempDir } from './helpers/cli.js';
+import { csvRows, MARKET_DIR, resultsDirOf, runCli, tempDir } from './helpers/cli.js';
 
 const CHROMIUM = '/usr/bin/chromium';
-const SCREENSHOT = '/tmp/bt-report.png';
+const SCREENSHOT = join(tmpdir(), 'bt-report.png');
+
+/** Three real symbols from the repository's fixtures: one price chart each. */
+const SYMBOLS = ['BTCUSDT', 'BTCUSDC', 'BTCUSD'];
 
 interface PageFacts {
   readonly charts: { readonly id: string; readonly canvases: number; readonly colours: number }[];
@@ -44,7 +49,22 @@ describe('report.html in headless Chromium', () => {
   let dir: string;
 
   beforeAll(async () => {
-    const run = await runCli(['run', '--quiet'], { cwd: tempDir() });
+    const cwd = tempDir();
+    const symbols = SYMBOLS.map(
+      (s) => `  - { symbol: ${s}, data: ${JSON.stringify(join(MARKET_DIR, `binanceus-${s}-1m-2023-03-01_21.csv`))} }`,
+    );
+    writeFileSync(
+      join(cwd, 'bt.yaml'),
+      [
+        'name: report-check',
+        'symbols:',
+        ...symbols,
+        'strategies: [{ use: sma-cross, params: { fast: 10, slow: 30, amount: 1 } }]',
+        'broker: { type: sim, currency: USD, balances: { USD: 1000000 } }',
+        '',
+      ].join('\n'),
+    );
+    const run = await runCli(['run', '--quiet', '--config', 'bt.yaml'], { cwd });
     expect(run.code, run.stderr).toBe(0);
     dir = resultsDirOf(run.stdout);
     browser = await chromium.launch({
