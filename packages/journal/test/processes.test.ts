@@ -51,6 +51,9 @@ describe('one instance per bot, across processes', () => {
       await child.waitForLines(20);
       for (let i = 0; i < 40; i++) journal.recordIntent({ strategy: 's', symbol: 'ETH/USDT', side: 'buy', type: 'market', amount: 1 });
       expect(journal.intents().map((intent) => intent.seq)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+      // The other bot goes on writing to the file the parent has open (how far it got meanwhile is timing).
+      const seen = child.lines.length;
+      await child.waitForLines(seen + 5);
     } finally {
       await child.kill9();
     }
