@@ -47,6 +47,9 @@ if (mode === 'hold') {
     });
     print(`fill ${fill.fill.tradeId} ${venueOrderId} ${intent.clientOrderId} ${intent.side}`);
     if (i % 10 === 0) print(`event ${journal.appendEvent('loop', { i }).seq}`);
+    // A bot writes between other work: leave the file's write lock free for a moment, as a bot
+    // would, so that another writer of the file is not starved past its busy timeout.
+    await clock.sleep(1);
   }
 } else {
   throw new Error(`unknown mode ${mode}`);
