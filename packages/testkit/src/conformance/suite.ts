@@ -18,7 +18,7 @@ import type { BrokerConformanceOptions, ConformancePlan } from './types.js';
  *
  * @example
  * ```ts
- * import { describeBrokerConformance, replayFixture } from '@bt/testkit';
+ * import { describeBrokerConformance, replayFixture } from '@bt/testkit/conformance';
  *
  * describeBrokerConformance({
  *   name: 'MyBroker',
