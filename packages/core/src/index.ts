@@ -58,8 +58,8 @@ export type {
 export { formatIsoTime } from './time-format.js';
 export type { Timeframe } from './timeframe.js';
 export { isTimeframe, timeframeToMs } from './timeframe.js';
-export type { ExitReason, ManagedTrade } from './trade-manager.js';
+export type { ManagedTrade, TradeManagerOptions } from './trade-manager.js';
 export { evaluateExit } from './trade-manager.js';
-export type { ExitInFlight, StoredTrade, TradeStateStore } from './trade-store.js';
+export type { ExitInFlight, ExitReason, StoredTrade, TradeStateStore } from './trade-store.js';
 export type { ControllerState, LivePacing, ReplayPacing, TradingControllerOptions } from './trading-controller.js';
 export { TradingController } from './trading-controller.js';

@@ -16,7 +16,7 @@ import type { OrderStore } from './order-store.js';
 import { StepLatch } from './step-latch.js';
 import { SymbolOrchestrator } from './symbol-orchestrator.js';
 import { formatIsoTime } from './time-format.js';
-import { TradeManager } from './trade-manager.js';
+import { type ManagedTrade, TradeManager } from './trade-manager.js';
 
 export type { ControllerState, LivePacing, ReplayPacing, TradingControllerOptions } from './controller-options.js';
 
@@ -89,6 +89,19 @@ export class TradingController {
     return this.#gateway?.journal() ?? [];
   }
 
+  /**
+   * After a restart, between {@link TradingController.initialize} and `start()`: loads the trade
+   * manager's state of every open position from the order store, exits in flight included (they
+   * are looked up at the venue before anything is sent again). Returns the trades it now watches.
+   *
+   * @throws BtError `STATE` outside that window, or when the order store keeps no trade state.
+   */
+  restoreTrades(): ManagedTrade[] {
+    if (this.#state !== 'initialized')
+      throw new BtError('STATE', `restoreTrades() needs initialize() and no start() (state: ${this.#state})`);
+    return (this.#tradeManager as TradeManager).restore();
+  }
+
   /** Connects the broker, makes one orchestrator per symbol and calls every strategy's `init`. */
   async initialize(): Promise<void> {
     if (this.#state !== 'created') throw new BtError('STATE', `initialize() called twice (state: ${this.#state})`);
@@ -98,7 +111,10 @@ export class TradingController {
     const runId = this.#options.runId ?? (pacing.kind === 'replay' ? 'bt' : `bt${this.#clock.now().toString(36)}`);
     const store: OrderStore = this.#options.orderStore ?? new MemoryOrderStore(runId, symbols, { rememberFills: pacing.kind === 'live' });
     this.#gateway = new OrderGateway(this.#broker, this.#clock, this.#log, store);
-    this.#tradeManager = new TradeManager(this.#gateway, this.#log.child({ component: 'trade-manager' }));
+    this.#tradeManager = new TradeManager(this.#gateway, this.#log.child({ component: 'trade-manager' }), {
+      ...(store.trades === undefined ? {} : { store: store.trades }),
+      ...(pacing.kind === 'live' && pacing.backoff !== undefined ? { backoff: pacing.backoff } : {}),
+    });
     for (const config of this.#options.symbols) {
       const orchestrator = new SymbolOrchestrator(config, {
         broker: this.#broker,
