@@ -26,7 +26,10 @@ export { createMemoryLogger, silentLogger } from './logger.js';
 export { ManualClock } from './manual-clock.js';
 export type { Bar, BarSeries, Market } from './market.js';
 export { ArrayBarSeries } from './market.js';
-export type { OrderJournalEntry, OrderSource } from './order-gateway.js';
+export type { MemoryOrderStoreOptions } from './memory-order-store.js';
+export { MemoryOrderStore } from './memory-order-store.js';
+export type { FillOutcome, OrderIntent, OrderJournalEntry, OrderSource, OrderStore, SubmitOutcome } from './order-store.js';
+export { submitOutcome } from './order-store.js';
 export type {
   Balance,
   Fill,
@@ -55,7 +58,8 @@ export type {
 export { formatIsoTime } from './time-format.js';
 export type { Timeframe } from './timeframe.js';
 export { isTimeframe, timeframeToMs } from './timeframe.js';
-export type { ExitReason, ManagedTrade } from './trade-manager.js';
+export type { ManagedTrade, TradeManagerOptions } from './trade-manager.js';
 export { evaluateExit } from './trade-manager.js';
+export type { ExitInFlight, ExitReason, StoredTrade, TradeStateStore } from './trade-store.js';
 export type { ControllerState, LivePacing, ReplayPacing, TradingControllerOptions } from './trading-controller.js';
 export { TradingController } from './trading-controller.js';

@@ -1,10 +1,13 @@
+import { BtError } from './errors.js';
+import { ExitRunner } from './exit-runner.js';
 import type { Logger } from './logger.js';
 import type { OrderGateway } from './order-gateway.js';
 import type { Fill, Order, Position } from './orders.js';
 import type { ExitRules } from './strategy.js';
+import { newTrade, restoredTrade, storedTrade, type TradeState } from './trade-state.js';
+import type { ExitInFlight, ExitReason, TradeStateStore } from './trade-store.js';
 
-/** Why the trade manager closed a trade. */
-export type ExitReason = 'stop-loss' | 'take-profit' | 'trailing-stop' | 'max-holding-time';
+export type { ExitInFlight, ExitReason } from './trade-store.js';
 
 /** A position slice opened by one strategy, watched by the trade manager. */
 export interface ManagedTrade {
@@ -14,24 +17,23 @@ export interface ManagedTrade {
   readonly size: number;
   readonly entryPrice: number;
   readonly openedAt: number;
-  /** Best price seen since entry: highest for a long, lowest for a short. */
+  /** Best price since entry: highest for a long, lowest for a short. */
   readonly bestPrice: number;
-  /** Client order id of the exit in flight, if any. */
+  /** The exit in flight, as typed state. */
+  readonly exit: ExitInFlight;
+  /** Client order id of the exit in flight (its latest attempt), if any. */
   readonly exitOrder?: string;
 }
 
-interface TradeState {
-  /** `symbol \u0000 strategyId`: its key in the trade map. */
-  readonly key: string;
-  symbol: string;
-  strategyId: string;
-  side: 'long' | 'short';
-  size: number;
-  entryPrice: number;
-  openedAt: number;
-  bestPrice: number;
-  exits: ExitRules;
-  exitOrder: string | undefined;
+/** Options of {@link TradeManager}. */
+export interface TradeManagerOptions {
+  /** Where each position's state is kept, so that exits can be re-armed after a restart. Default: nowhere. */
+  readonly store?: TradeStateStore;
+  /**
+   * Delay before an exit whose submission's outcome is unknown is looked up and sent again: the
+   * first delay, doubled at each attempt up to the cap. Default 1000 and 60000 ms.
+   */
+  readonly backoff?: { readonly initialMs: number; readonly maxMs: number };
 }
 
 const EPSILON = 1e-12;
@@ -44,7 +46,12 @@ interface Pass {
 }
 
 /** Returns the exit a trade's rules call for at `price` and time `now`, or undefined. */
-export function evaluateExit(trade: ManagedTrade, exits: ExitRules, price: number, now: number): ExitReason | undefined {
+export function evaluateExit(
+  trade: Pick<ManagedTrade, 'side' | 'entryPrice' | 'bestPrice' | 'openedAt'>,
+  exits: ExitRules,
+  price: number,
+  now: number,
+): ExitReason | undefined {
   const sign = trade.side === 'long' ? 1 : -1;
   const move = (sign * (price - trade.entryPrice)) / trade.entryPrice;
   if (exits.stopLoss !== undefined && move <= -exits.stopLoss) return 'stop-loss';
@@ -61,17 +68,34 @@ export function evaluateExit(trade: ManagedTrade, exits: ExitRules, price: numbe
  * Applies each strategy's {@link ExitRules} to the trades it opened: stop-loss, take-profit,
  * trailing stop and maximum holding time. Exits go to the venue as reduce-only market orders
  * through the {@link OrderGateway}, tagged with the owning strategy and the reason.
+ *
+ * An exit, once called for, is not abandoned while its position is open: a submission whose
+ * outcome is unknown (a network error, a timeout) is looked up at the venue after a bounded
+ * exponential backoff and sent again only once proven absent; a rejection is logged as an error
+ * and the exit sent again at the next pass; an exit the venue ends unfilled is sent again.
  */
 export class TradeManager {
-  readonly #gateway: OrderGateway;
   readonly #log: Logger;
+  readonly #store: TradeStateStore | undefined;
+  readonly #exits: ExitRunner;
   readonly #trades = new Map<string, TradeState>();
   /** The trades sorted by symbol then strategy, while no trade opened or closed since. */
   #ordered: TradeState[] | undefined;
+  /** Time of the latest pass. */
+  #now = 0;
 
-  constructor(gateway: OrderGateway, log: Logger) {
-    this.#gateway = gateway;
+  constructor(gateway: OrderGateway, log: Logger, options: TradeManagerOptions = {}) {
     this.#log = log;
+    this.#store = options.store;
+    this.#exits = new ExitRunner({
+      gateway,
+      log,
+      store: options.store,
+      backoff: options.backoff ?? { initialMs: 1000, maxMs: 60_000 },
+      isCurrent: (trade) => this.#trades.get(trade.key) === trade,
+      now: () => this.#now,
+      persist: (what, write) => this.#persist(what, write),
+    });
   }
 
   /** Trades being watched, sorted by symbol then strategy. */
@@ -84,8 +108,27 @@ export class TradeManager {
       entryPrice: t.entryPrice,
       openedAt: t.openedAt,
       bestPrice: t.bestPrice,
-      ...(t.exitOrder === undefined ? {} : { exitOrder: t.exitOrder }),
+      exit: t.exit,
+      ...(t.exit.kind === 'none' ? {} : { exitOrder: t.exit.clientOrderId }),
     }));
+  }
+
+  /**
+   * Loads the trades of the store (after a restart), exits in flight included: an exit that was
+   * `submitting` is looked up at the venue at its `nextAttemptAt`, then sent again only if the
+   * venue does not have it; a `working` one is looked up at the first pass. Call before any fill.
+   *
+   * @throws BtError `STATE` without a store, or when trades are already watched.
+   */
+  restore(): ManagedTrade[] {
+    if (this.#store === undefined) throw new BtError('STATE', 'the trade manager has no store to restore trades from');
+    if (this.#trades.size > 0) throw new BtError('STATE', `restore() with ${this.#trades.size} trades already watched`);
+    for (const saved of this.#store.loadTrades()) {
+      const trade = restoredTrade(saved);
+      this.#trades.set(trade.key, trade);
+    }
+    this.#ordered = undefined;
+    return this.trades();
   }
 
   /** Accounts for a fill of one of `strategyId`'s orders. Trades are only kept for strategies with rules. */
@@ -103,28 +146,30 @@ export class TradeManager {
       const size = trade.size + fill.amount;
       trade.entryPrice = (trade.entryPrice * trade.size + fill.price * fill.amount) / size;
       trade.size = size;
+      this.#save(trade);
       return;
     }
     const left = trade.size - fill.amount;
     if (left > EPSILON) {
       trade.size = left;
+      this.#save(trade);
       return;
     }
     this.#drop(key);
     if (-left > EPSILON && exits !== undefined && hasRules(exits)) this.#open(key, fill, strategyId, exits, -left);
   }
 
-  /** An order update: an exit order that ended unfilled frees the trade for another exit. */
+  /** An order update: an exit the venue ended unfilled (canceled, rejected) is sent again at the next pass. */
   recordOrderUpdate(order: Order): void {
     if (order.status !== 'canceled' && order.status !== 'rejected') return;
     for (const trade of this.#trades.values()) {
-      if (trade.exitOrder !== undefined && trade.exitOrder === order.clientOrderId) trade.exitOrder = undefined;
+      if (trade.exit.kind !== 'none' && trade.exit.clientOrderId === order.clientOrderId) this.#exits.ended(trade, order);
     }
   }
 
   /**
    * One pass of the position monitor: drops trades whose symbol is flat at the venue, updates each
-   * trade's best price, and sends the exits the rules call for.
+   * trade's best price, sends the exits the rules call for, and carries on the exits in flight.
    *
    * `open` is the venue's positions, or a test of whether a symbol's position is open (a replay
    * reads it without building positions). `priceOf` may answer at once with a number (a replay
@@ -135,6 +180,7 @@ export class TradeManager {
     priceOf: (symbol: string) => number | Promise<number>,
     now: number,
   ): Promise<void> | undefined {
+    this.#now = now;
     if (this.#trades.size === 0) return undefined;
     const pass: Pass = { isOpen: typeof open === 'function' ? open : openTest(open), priceOf, now };
     return this.#pass(pass, this.#sorted(), 0);
@@ -151,7 +197,11 @@ export class TradeManager {
         this.#drop(trade.key);
         continue;
       }
-      if (trade.exitOrder !== undefined) continue;
+      if (trade.exit.kind !== 'none') {
+        const step = this.#exits.resume(trade, pass.now);
+        if (step !== undefined) return this.#afterExit(pass, trades, i, step);
+        continue;
+      }
       const quoted = pass.priceOf(trade.symbol);
       if (typeof quoted !== 'number') return this.#afterPrice(pass, trades, i, quoted);
       const exit = this.#consider(trade, quoted, pass.now);
@@ -174,43 +224,41 @@ export class TradeManager {
   /** Updates the trade's best price with `price`; returns the exit it calls for, if any. */
   #consider(trade: TradeState, price: number, now: number): Promise<void> | undefined {
     if (!Number.isFinite(price)) return undefined;
-    if (trade.side === 'long' ? price > trade.bestPrice : price < trade.bestPrice) trade.bestPrice = price;
+    if (trade.side === 'long' ? price > trade.bestPrice : price < trade.bestPrice) {
+      trade.bestPrice = price;
+      if (trade.exits.trailingStop !== undefined) this.#save(trade);
+    }
     const reason = evaluateExit(trade, trade.exits, price, now);
-    return reason === undefined ? undefined : this.#exit(trade, reason, price);
-  }
-
-  async #exit(trade: TradeState, reason: ExitReason, price: number): Promise<void> {
-    const pending = `pending:${reason}`;
-    trade.exitOrder = pending;
-    const ack = await this.#gateway.submit(
-      trade.symbol,
-      trade.strategyId,
-      { side: trade.side === 'long' ? 'sell' : 'buy', type: 'market', amount: trade.size, reduceOnly: true },
-      'trade-manager',
-      reason,
-    );
-    this.#log.info('trade manager exit', { symbol: trade.symbol, strategyId: trade.strategyId, reason, price, accepted: ack.accepted });
-    if (trade.exitOrder === pending) trade.exitOrder = ack.accepted ? ack.clientOrderId : undefined;
+    return reason === undefined ? undefined : this.#exits.start(trade, reason, now, price);
   }
 
   #open(key: string, fill: Fill, strategyId: string, exits: ExitRules, size: number): void {
     this.#ordered = undefined;
-    this.#trades.set(key, {
-      key,
-      symbol: fill.symbol,
-      strategyId,
-      side: fill.side === 'buy' ? 'long' : 'short',
-      size,
-      entryPrice: fill.price,
-      openedAt: fill.timestamp,
-      bestPrice: fill.price,
-      exits,
-      exitOrder: undefined,
-    });
+    const trade = newTrade(key, fill.symbol, strategyId, fill.side === 'buy' ? 'long' : 'short', size, fill.price, fill.timestamp, exits);
+    this.#trades.set(key, trade);
+    this.#save(trade);
   }
 
   #drop(key: string): void {
-    if (this.#trades.delete(key)) this.#ordered = undefined;
+    const trade = this.#trades.get(key);
+    if (trade === undefined) return;
+    this.#trades.delete(key);
+    this.#ordered = undefined;
+    this.#persist('removal', () => this.#store?.removeTrade(trade.symbol, trade.strategyId));
+  }
+
+  #save(trade: TradeState): void {
+    if (this.#store !== undefined) this.#persist('state', () => this.#store?.saveTrade(storedTrade(trade, trade.exit)));
+  }
+
+  /** Runs a store write; a failure is logged, and the trade managed on from memory. */
+  #persist(what: string, write: () => void): void {
+    if (this.#store === undefined) return;
+    try {
+      write();
+    } catch (error) {
+      this.#log.error(`trade store failed to record the ${what} of a trade: ${error instanceof Error ? error.message : String(error)}`);
+    }
   }
 
   /** The trades, sorted by symbol then strategy (sorted again only after a trade opened or closed). */

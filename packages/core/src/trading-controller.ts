@@ -1,58 +1,24 @@
-import type { Broker, BrokerEvent, ReplayBroker, Unsubscribe } from './broker.js';
+import type { Broker, Unsubscribe } from './broker.js';
 import { isReplayBroker } from './broker.js';
 import type { Clock } from './clock.js';
+import type { ControllerState, LivePacing, TradingControllerOptions } from './controller-options.js';
+import { backoffDelay, validateSymbols } from './controller-options.js';
 import type { StepCoordinator, StepSeat } from './coordinator.js';
 import { POSITION_MONITOR } from './coordinator.js';
 import { BtError, toBtError } from './errors.js';
+import { EventRouter } from './event-router.js';
 import type { Logger } from './logger.js';
 import { silentLogger } from './logger.js';
+import { MemoryOrderStore } from './memory-order-store.js';
 import type { OrderJournalEntry } from './order-gateway.js';
 import { OrderGateway } from './order-gateway.js';
+import type { OrderStore } from './order-store.js';
 import { StepLatch } from './step-latch.js';
-import type { SymbolConfig } from './strategy.js';
 import { SymbolOrchestrator } from './symbol-orchestrator.js';
 import { formatIsoTime } from './time-format.js';
-import { isTimeframe } from './timeframe.js';
-import { TradeManager } from './trade-manager.js';
+import { type ManagedTrade, TradeManager } from './trade-manager.js';
 
-/** Live pacing: loops sleep between ticks on the controller's clock. */
-export interface LivePacing {
-  readonly kind: 'live';
-  /** Sleep between two ticks of a symbol worker. Default 1000 ms. */
-  readonly pollIntervalMs?: number;
-  /** Sleep between two passes of the position monitor. Default 5000 ms. */
-  readonly monitorIntervalMs?: number;
-  /** Backoff after a worker error: first delay, doubled each time up to the cap. Default 1000 and 60000 ms. */
-  readonly backoff?: { readonly initialMs: number; readonly maxMs: number };
-}
-
-/** Replay pacing: loops wait at the barrier, then each worker advances its symbol. */
-export interface ReplayPacing {
-  readonly kind: 'replay';
-  readonly coordinator: StepCoordinator;
-}
-
-/** Options of {@link TradingController}. */
-export interface TradingControllerOptions {
-  /** The venue; for replay pacing it must be a {@link ReplayBroker}. */
-  readonly broker: Broker;
-  readonly clock: Clock;
-  readonly symbols: readonly SymbolConfig[];
-  readonly pacing: LivePacing | ReplayPacing;
-  readonly logger?: Logger;
-  /** Run the position monitor and trade manager. Default true. */
-  readonly positionMonitor?: boolean;
-  /**
-   * Replay only: what a worker error does. `fail` (default) rejects the run and releases everyone;
-   * `skip` logs it, ends that symbol, and lets the others go on.
-   */
-  readonly onSymbolError?: 'fail' | 'skip';
-  /** Prefix of client order ids. Default `bt` in replay, a clock-derived id live. */
-  readonly runId?: string;
-}
-
-/** Where the controller is in its life. */
-export type ControllerState = 'created' | 'initialized' | 'running' | 'stopping' | 'stopped' | 'failed';
+export type { ControllerState, LivePacing, ReplayPacing, TradingControllerOptions } from './controller-options.js';
 
 /**
  * The one trading controller, for live trading and backtests alike. It makes one orchestrator per
@@ -123,14 +89,32 @@ export class TradingController {
     return this.#gateway?.journal() ?? [];
   }
 
+  /**
+   * After a restart, between {@link TradingController.initialize} and `start()`: loads the trade
+   * manager's state of every open position from the order store, exits in flight included (they
+   * are looked up at the venue before anything is sent again). Returns the trades it now watches.
+   *
+   * @throws BtError `STATE` outside that window, or when the order store keeps no trade state.
+   */
+  restoreTrades(): ManagedTrade[] {
+    if (this.#state !== 'initialized')
+      throw new BtError('STATE', `restoreTrades() needs initialize() and no start() (state: ${this.#state})`);
+    return (this.#tradeManager as TradeManager).restore();
+  }
+
   /** Connects the broker, makes one orchestrator per symbol and calls every strategy's `init`. */
   async initialize(): Promise<void> {
     if (this.#state !== 'created') throw new BtError('STATE', `initialize() called twice (state: ${this.#state})`);
     await this.#broker.connect();
     const symbols = this.#options.symbols.map((s) => s.symbol);
-    const runId = this.#options.runId ?? (this.#options.pacing.kind === 'replay' ? 'bt' : `bt${this.#clock.now().toString(36)}`);
-    this.#gateway = new OrderGateway(this.#broker, this.#clock, this.#log, runId, symbols);
-    this.#tradeManager = new TradeManager(this.#gateway, this.#log.child({ component: 'trade-manager' }));
+    const pacing = this.#options.pacing;
+    const runId = this.#options.runId ?? (pacing.kind === 'replay' ? 'bt' : `bt${this.#clock.now().toString(36)}`);
+    const store: OrderStore = this.#options.orderStore ?? new MemoryOrderStore(runId, symbols, { rememberFills: pacing.kind === 'live' });
+    this.#gateway = new OrderGateway(this.#broker, this.#clock, this.#log, store);
+    this.#tradeManager = new TradeManager(this.#gateway, this.#log.child({ component: 'trade-manager' }), {
+      ...(store.trades === undefined ? {} : { store: store.trades }),
+      ...(pacing.kind === 'live' && pacing.backoff !== undefined ? { backoff: pacing.backoff } : {}),
+    });
     for (const config of this.#options.symbols) {
       const orchestrator = new SymbolOrchestrator(config, {
         broker: this.#broker,
@@ -143,7 +127,8 @@ export class TradingController {
       this.#orchestrators.push(orchestrator);
       this.#bySymbol.set(config.symbol, orchestrator);
     }
-    this.#unsubscribe = this.#broker.subscribe((event) => this.#route(event));
+    const router = new EventRouter(store, this.#bySymbol, this.#log);
+    this.#unsubscribe = this.#broker.subscribe((event) => router.route(event));
     for (const orchestrator of this.#orchestrators) await orchestrator.init();
     this.#state = 'initialized';
   }
@@ -222,23 +207,6 @@ export class TradingController {
     this.#failure = error;
     this.#log.error(error.message, { code: error.code, ...error.details });
     this.#beginStop();
-  }
-
-  #route(event: BrokerEvent): void {
-    // Of order updates, only rejections and cancellations are handed to strategies (fills carry the rest).
-    if (event.type === 'order' && event.order.status !== 'rejected' && event.order.status !== 'canceled') return;
-    const clientOrderId = event.type === 'fill' ? event.fill.clientOrderId : event.order.clientOrderId;
-    const request = this.#gateway?.request(clientOrderId);
-    if (request === undefined) {
-      this.#log.debug('event for an order this controller did not send', { type: event.type, clientOrderId });
-      return;
-    }
-    const orchestrator = this.#bySymbol.get(request.symbol);
-    if (orchestrator === undefined) return;
-    // The gateway tags every request with the id of the strategy that sent it.
-    const strategyId = request.tag as string;
-    if (event.type === 'fill') orchestrator.enqueueFill(strategyId, event.fill);
-    else orchestrator.enqueueOrder(strategyId, event.order);
   }
 
   // ---- replay loops ----------------------------------------------------------------------
@@ -409,29 +377,4 @@ export class TradingController {
 /** The coordinator's seat for `participant`, or one that waits through the participant's id. */
 function seatOf(coordinator: StepCoordinator, participant: string): StepSeat {
   return coordinator.seat?.(participant) ?? { participant, waitForNextStep: () => coordinator.waitForNextStep(participant) };
-}
-
-function backoffDelay(pacing: LivePacing, failures: number): number {
-  const { initialMs, maxMs } = pacing.backoff ?? { initialMs: 1000, maxMs: 60_000 };
-  return Math.min(maxMs, initialMs * 2 ** Math.min(failures - 1, 30));
-}
-
-function validateSymbols(symbols: readonly SymbolConfig[]): void {
-  if (symbols.length === 0) throw new BtError('CONFIG', 'symbols: expected at least one symbol');
-  const seen = new Set<string>();
-  symbols.forEach((config, index) => {
-    const at = `symbols[${index}]`;
-    if (typeof config.symbol !== 'string' || config.symbol.length === 0) {
-      throw new BtError('CONFIG', `${at}.symbol: expected a non-empty string`);
-    }
-    if (config.symbol === POSITION_MONITOR) throw new BtError('CONFIG', `${at}.symbol: "${POSITION_MONITOR}" is reserved`);
-    if (seen.has(config.symbol)) throw new BtError('CONFIG', `${at}.symbol: "${config.symbol}" appears twice`);
-    seen.add(config.symbol);
-    if (!isTimeframe(config.timeframe)) throw new BtError('CONFIG', `${at}.timeframe: expected e.g. "1m", got "${config.timeframe}"`);
-    const ids = new Set<string>();
-    config.strategies.forEach((spec, j) => {
-      if (ids.has(spec.id)) throw new BtError('CONFIG', `${at}.strategies[${j}].id: "${spec.id}" appears twice`);
-      ids.add(spec.id);
-    });
-  });
 }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Broker } from '../src/broker.js';
 import { silentLogger } from '../src/logger.js';
 import { ManualClock } from '../src/manual-clock.js';
+import { MemoryOrderStore } from '../src/memory-order-store.js';
 import { OrderGateway } from '../src/order-gateway.js';
 import type { OrderAck, OrderRequest } from '../src/orders.js';
 
@@ -33,7 +34,7 @@ describe('OrderGateway journal', () => {
       'bt-1-1': () => new Error('connection reset'),
     });
     const clock = new ManualClock(1_000);
-    const gateway = new OrderGateway(broker, clock, silentLogger, 'bt', ['X', 'Y']);
+    const gateway = new OrderGateway(broker, clock, silentLogger, new MemoryOrderStore('bt', ['X', 'Y']));
     const plain = await gateway.submit('X', 's1', { side: 'buy', type: 'market', amount: 1 });
     clock.set(2_000);
     await gateway.submit('X', 's1', { side: 'sell', type: 'limit', amount: 2, price: 9.5 });
@@ -111,7 +112,7 @@ describe('OrderGateway journal', () => {
 
   it('gives the orders of different unconfigured symbols distinct client ids, journaled last in sending order', async () => {
     const { sent, broker } = scripted({});
-    const gateway = new OrderGateway(broker, new ManualClock(0), silentLogger, 'bt', ['X']);
+    const gateway = new OrderGateway(broker, new ManualClock(0), silentLogger, new MemoryOrderStore('bt', ['X']));
     await gateway.submit('Z', 's', { side: 'buy', type: 'market', amount: 1 });
     await gateway.submit('W', 's', { side: 'buy', type: 'market', amount: 1 });
     await gateway.submit('X', 's', { side: 'buy', type: 'market', amount: 1 });

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Broker } from '../src/broker.js';
 import { ManualClock } from '../src/manual-clock.js';
 import { silentLogger } from '../src/logger.js';
+import { MemoryOrderStore } from '../src/memory-order-store.js';
 import { OrderGateway } from '../src/order-gateway.js';
 import type { Fill, OrderRequest, Position } from '../src/orders.js';
 import { evaluateExit, TradeManager } from '../src/trade-manager.js';
@@ -22,7 +23,7 @@ function setup() {
       return { accepted: true, orderId: String(sent.length), clientOrderId: request.clientOrderId, status: 'open' as const };
     },
   } as unknown as Broker;
-  const gateway = new OrderGateway(broker, new ManualClock(0), silentLogger, 'bt', ['X', 'Y']);
+  const gateway = new OrderGateway(broker, new ManualClock(0), silentLogger, new MemoryOrderStore('bt', ['X', 'Y']));
   return { sent, gateway, manager: new TradeManager(gateway, silentLogger) };
 }
 

@@ -14,6 +14,7 @@ export { SqliteJournal } from './journal.js';
 export type { IntentStatus } from './lifecycle.js';
 export { canTransition, FINAL_STATUSES, INTENT_STATUSES, isFinalStatus, transition } from './lifecycle.js';
 export type { JournalLocation, JournalOptions } from './open.js';
+export { JournalOrderStore, journalOrderStore } from './order-store.js';
 export { SCHEMA_VERSION } from './schema.js';
 export type {
   EventRow,

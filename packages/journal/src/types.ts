@@ -1,4 +1,4 @@
-import type { ExitReason, ExitRules, OrderSide, OrderSource, OrderType, TimeInForce } from '@bt/core';
+import type { ExitInFlight as CoreExitInFlight, ExitRules, OrderSide, OrderSource, OrderType, TimeInForce } from '@bt/core';
 import type { IntentStatus } from './lifecycle.js';
 
 /** How a run trades. */
@@ -145,19 +145,11 @@ export interface NetPosition {
   readonly lastFillTime: number;
 }
 
-/** The exit the trade manager has in flight for a trade, as typed state. */
-export type ExitInFlight =
-  | { readonly kind: 'none' }
-  | {
-      readonly kind: 'submitting';
-      readonly clientOrderId: string;
-      readonly reason: ExitReason;
-      /** Submissions tried so far, from 1. */
-      readonly attempts: number;
-      /** When to try again if this attempt fails (ms). */
-      readonly nextAttemptAt: number;
-    }
-  | { readonly kind: 'working'; readonly clientOrderId: string };
+/**
+ * The exit the trade manager has in flight for a trade, as typed state: core's `ExitInFlight`
+ * (`none`, `submitting { clientOrderId, reason, attempts, nextAttemptAt }` or `working { clientOrderId }`).
+ */
+export type ExitInFlight = CoreExitInFlight;
 
 /** The trade manager's state of one position, as {@link SqliteJournal.saveTrade} takes it. */
 export interface TradeInput {
