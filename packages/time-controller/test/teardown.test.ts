@@ -1,22 +1,22 @@
 import { LiveClock } from '@bt/core';
 import { describe, expect, it } from 'vitest';
 import { TimeController, TimeMode } from '../src/index.js';
-import { flush, loop, timerResources, track } from './helpers.js';
+import { flush, loop, timerResources, track, trackOwnTimers } from './helpers.js';
 
 describe('nothing is left behind after stop (the process can exit by itself)', () => {
   it('REALTIME on the live clock: stop clears the pending delay timer', async () => {
-    await flush();
-    const baseline = timerResources();
+    const timers = trackOwnTimers();
     const tc = new TimeController({ participants: ['a', 'b'], mode: TimeMode.REALTIME, clock: new LiveClock() });
     tc.start();
     const a = track(tc.waitForNextStep('a'));
     const b = track(tc.waitForNextStep('b'));
     await flush();
-    expect(timerResources()).toBe(baseline + 1); // the 1 s delay
+    expect(await timers.pending()).toBe(1); // the 1 s delay
     tc.stop();
     await flush();
     expect([a.value, b.value]).toEqual([false, false]);
-    expect(timerResources()).toBe(baseline);
+    expect(await timers.pending()).toBe(0);
+    timers.stop();
   });
 
   it('MAX_SPEED: stop cancels a pending event-loop yield', async () => {
@@ -42,8 +42,7 @@ describe('nothing is left behind after stop (the process can exit by itself)', (
   });
 
   it('a full run with loops, pause, step and stop settles every promise and leaves no timers', async () => {
-    await flush();
-    const baseline = timerResources();
+    const timers = trackOwnTimers();
     const tc = new TimeController({ participants: ['a', 'b', 'c'], mode: TimeMode.FAST });
     tc.start();
     const loops = ['a', 'b', 'c'].map((id) => track(loop(tc, id)));
@@ -54,7 +53,8 @@ describe('nothing is left behind after stop (the process can exit by itself)', (
     await flush();
     expect(loops.every((l) => l.settled)).toBe(true);
     expect(stepped.settled && later.settled).toBe(true);
-    expect(timerResources()).toBe(baseline);
+    expect(await timers.pending()).toBe(0);
+    timers.stop();
     expect(tc.state).toBe('stopped');
   });
 });
