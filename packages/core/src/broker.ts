@@ -66,6 +66,12 @@ export interface Broker {
   cancelOrder(ref: OrderRef): Promise<Order>;
   /** The order as the venue knows it, or undefined when the venue has no such order. */
   fetchOrder(ref: OrderRef): Promise<Order | undefined>;
+  /**
+   * Optional: the account's fills (executions) in `symbol` at or after `since` (ms), oldest
+   * first, each with its venue trade id, order id and client order id when the venue gives it.
+   * Recovery at start reads it to find fills that happened while the bot was down.
+   */
+  fetchFills?(symbol: string, since: number): Promise<readonly Fill[]>;
   /** Starts receiving fills and order updates. */
   subscribe(listener: BrokerListener): Unsubscribe;
 }
