@@ -26,7 +26,9 @@ export type JournalErrorKind =
   /** SQLite stayed busy (another writer) past the busy timeout: the call may succeed if tried again. */
   | 'BUSY'
   /** Any other SQLite failure (disk full, I/O error, constraint...). */
-  | 'SQLITE';
+  | 'SQLITE'
+  /** At start, the bot's positions (the net of its own fills) disagree with what the venue holds: it refuses to trade. */
+  | 'POSITION_MISMATCH';
 
 const CODE_OF: Readonly<Record<JournalErrorKind, BtErrorCode>> = {
   SCHEMA_TOO_NEW: 'CONFIG',
@@ -40,6 +42,7 @@ const CODE_OF: Readonly<Record<JournalErrorKind, BtErrorCode>> = {
   CLOSED: 'STATE',
   BUSY: 'INTERNAL',
   SQLITE: 'INTERNAL',
+  POSITION_MISMATCH: 'STATE',
 };
 
 /** Options of {@link JournalError}. */

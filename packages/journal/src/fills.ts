@@ -1,7 +1,7 @@
 import type { Fill, OrderSide } from '@bt/core';
 import type { Db, Statement } from './db.js';
 import { JournalError } from './errors.js';
-import type { FillRow, IntentRow, NetPosition, RecordFillResult } from './types.js';
+import type { FillOrigin, FillRow, IntentRow, NetPosition, RecordFillOptions, RecordFillResult } from './types.js';
 
 interface FillRecord {
   seq: number;
@@ -20,6 +20,8 @@ interface FillRecord {
   maker: number;
   time: number;
   recorded_at: number;
+  origin: FillOrigin;
+  pending_delivery: number;
 }
 
 function fillOf(r: FillRecord): FillRow {
@@ -39,6 +41,8 @@ function fillOf(r: FillRecord): FillRow {
     maker: r.maker === 1,
     time: r.time,
     recordedAt: r.recorded_at,
+    origin: r.origin,
+    pendingDelivery: r.pending_delivery === 1,
   };
 }
 
@@ -84,14 +88,16 @@ export class FillStore {
   readonly #all: Statement;
   readonly #net: Statement;
   readonly #lastTime: Statement;
+  readonly #pending: Statement;
+  readonly #delivered: Statement;
 
   constructor(db: Db, botName: string) {
     this.#bot = botName;
     this.#insert = db.prepare(
       `INSERT INTO fills (bot, run_id, trade_id, venue_order_id, client_order_id, strategy, symbol, side, price, amount, fee,
-         fee_currency, maker, time, recorded_at)
+         fee_currency, maker, time, recorded_at, origin, pending_delivery)
        VALUES (@bot, @runId, @tradeId, @venueOrderId, @clientOrderId, @strategy, @symbol, @side, @price, @amount, @fee,
-         @feeCurrency, @maker, @time, @now)
+         @feeCurrency, @maker, @time, @now, @origin, @pendingDelivery)
        ON CONFLICT (bot, symbol, trade_id, venue_order_id, client_order_id) DO NOTHING
        RETURNING *`,
     );
@@ -105,6 +111,8 @@ export class FillStore {
          COUNT(*) AS fills, MAX(time) AS lastFillTime
        FROM fills WHERE bot = @bot AND (@strategy IS NULL OR strategy = @strategy) GROUP BY symbol ORDER BY symbol`,
     );
+    this.#pending = db.prepare('SELECT * FROM fills WHERE bot = ? AND pending_delivery = 1 ORDER BY time, symbol, seq');
+    this.#delivered = db.prepare('UPDATE fills SET pending_delivery = 0 WHERE bot = ? AND seq = ? AND pending_delivery = 1');
     this.#lastTime = db.prepare('SELECT MAX(time) AS time FROM fills WHERE bot = @bot AND (@symbol IS NULL OR symbol = @symbol)');
   }
 
@@ -112,7 +120,7 @@ export class FillStore {
    * Journals a fill of `intent`; call inside a write transaction. A fill already journaled (same
    * symbol, trade id, venue order id and client order id) is not added again.
    */
-  record(fill: Fill, intent: IntentRow, runId: number, now: number): RecordFillResult {
+  record(fill: Fill, intent: IntentRow, runId: number, now: number, options: RecordFillOptions = {}): RecordFillResult {
     checkFill(fill, intent);
     const identity = [this.#bot, fill.symbol, fill.id, fill.orderId, intent.clientOrderId];
     const inserted = this.#insert.get({
@@ -131,6 +139,8 @@ export class FillStore {
       maker: fill.maker === true ? 1 : 0,
       time: fill.timestamp,
       now,
+      origin: options.origin ?? 'venue',
+      pendingDelivery: options.pendingDelivery === true ? 1 : 0,
     }) as FillRecord | undefined;
     if (inserted !== undefined) return { inserted: true, fill: fillOf(inserted) };
     return { inserted: false, fill: fillOf(this.#identity.get(...identity) as FillRecord) };
@@ -161,6 +171,16 @@ export class FillStore {
         lastFillTime: r.lastFillTime,
       };
     });
+  }
+
+  /** The fills recorded with `pendingDelivery` that no strategy was handed yet, by (time, symbol, seq). */
+  pending(): FillRow[] {
+    return (this.#pending.all(this.#bot) as FillRecord[]).map(fillOf);
+  }
+
+  /** Clears the pending delivery of fill `seq`; true when it was pending. */
+  markDelivered(seq: number): boolean {
+    return this.#delivered.run(this.#bot, seq).changes > 0;
   }
 
   /** Time of the bot's latest fill (in `symbol`, if given). */

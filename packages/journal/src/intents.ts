@@ -1,4 +1,4 @@
-import type { OrderRequest, OrderSide, OrderSource, OrderType, TimeInForce } from '@bt/core';
+import type { Order, OrderRequest, OrderSide, OrderSource, OrderType, TimeInForce } from '@bt/core';
 import { formatClientOrderId, symbolTag } from './client-order-id.js';
 import type { Db, Statement } from './db.js';
 import { JournalError } from './errors.js';
@@ -133,6 +133,7 @@ export class IntentStore {
   readonly #file: string;
   readonly #bot: string;
   readonly #nextSeq: Statement;
+  readonly #bump: Statement;
   readonly #insert: Statement;
   readonly #get: Statement;
   readonly #byVenueId: Statement;
@@ -144,6 +145,7 @@ export class IntentStore {
     this.#file = file;
     this.#bot = botName;
     this.#nextSeq = db.prepare('UPDATE bots SET next_seq = next_seq + 1 WHERE name = ? RETURNING next_seq - 1 AS seq');
+    this.#bump = db.prepare('UPDATE bots SET next_seq = max(next_seq, ?) WHERE name = ?');
     this.#insert = db.prepare(
       `INSERT INTO intents (client_order_id, bot, seq, run_id, strategy, symbol, side, type, amount, price, stop_price,
          time_in_force, reduce_only, tag, source, reason, status, filled, created_at, updated_at)
@@ -174,11 +176,39 @@ export class IntentStore {
     return { clientOrderId: formatClientOrderId({ prefix, symbolTag: symbolTag(symbol), seq: next.seq }), seq: next.seq };
   }
 
+  /**
+   * Records an order found at the venue under one of the bot's client order ids with no row (an
+   * orphan), keeping its id: the sequence first moves past the id's number, so no later id
+   * repeats it. Call inside a write transaction; then set its status with {@link IntentStore.update}.
+   */
+  adopt(order: Order, idSeq: number, runId: number, now: number): IntentRow {
+    this.#bump.run(idSeq + 1, this.#bot);
+    const { seq } = this.nextClientOrderId('x', order.symbol);
+    const input: IntentInput = {
+      strategy: order.tag ?? 'orphan',
+      symbol: order.symbol,
+      side: order.side,
+      type: order.type,
+      amount: order.amount,
+      ...(order.price === undefined ? {} : { price: order.price }),
+      ...(order.stopPrice === undefined ? {} : { stopPrice: order.stopPrice }),
+      timeInForce: order.timeInForce,
+      reduceOnly: order.reduceOnly,
+      reason: "adopted: open at the venue with this bot's client order id prefix and no journal row",
+    };
+    checkIntent(input);
+    return intentOf(this.#insert.get(this.#params(input, order.clientOrderId as string, seq, runId, now)) as IntentRecord);
+  }
+
   /** Records an intent with the next client order id; call inside a write transaction. */
   insert(input: IntentInput, prefix: string, runId: number, now: number): IntentRow {
     checkIntent(input);
     const { clientOrderId, seq } = this.nextClientOrderId(prefix, input.symbol);
-    const record = this.#insert.get({
+    return intentOf(this.#insert.get(this.#params(input, clientOrderId, seq, runId, now)) as IntentRecord);
+  }
+
+  #params(input: IntentInput, clientOrderId: string, seq: number, runId: number, now: number): Record<string, unknown> {
+    return {
       clientOrderId,
       bot: this.#bot,
       seq,
@@ -196,8 +226,7 @@ export class IntentStore {
       source: input.source ?? 'strategy',
       reason: input.reason ?? null,
       now,
-    }) as IntentRecord;
-    return intentOf(record);
+    };
   }
 
   get(clientOrderId: string): IntentRow | undefined {
@@ -210,6 +239,17 @@ export class IntentStore {
     const records = this.#byVenueId.all(this.#bot, venueOrderId) as IntentRecord[];
     const record = records[records.length - 1];
     return record === undefined ? undefined : intentOf(record);
+  }
+
+  /** The intent of `venueOrderId`, or an `UNKNOWN_ORDER` error. */
+  requireByVenueId(venueOrderId: string): IntentRow {
+    const intent = this.byVenueId(venueOrderId);
+    if (intent === undefined) {
+      throw new JournalError('UNKNOWN_ORDER', `bot ${this.#bot} has no intent of venue order ${venueOrderId}`, {
+        details: { venueOrderId, file: this.#file },
+      });
+    }
+    return intent;
   }
 
   /** The intent, or an `UNKNOWN_ORDER` error. */

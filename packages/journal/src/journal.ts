@@ -18,6 +18,7 @@ import type {
   LockOwner,
   NetPosition,
   OpenReport,
+  RecordFillOptions,
   RecordFillResult,
   RunRow,
   TradeInput,
@@ -148,8 +149,6 @@ export class SqliteJournal implements JournalView {
     return this.#need().report;
   }
 
-  // --- Intents -------------------------------------------------------------------------------
-
   /**
    * Write-ahead: records an order the bot means to send, under the next client order id of the
    * bot's sequence (`<prefix>-<symbolTag>-<seq>`), committed before it returns. Send it after.
@@ -186,8 +185,23 @@ export class SqliteJournal implements JournalView {
    */
   recordOrder(order: Order): IntentRow {
     return this.#write((now, w) => {
-      const intent = order.clientOrderId !== undefined ? this.#parts.intents.require(order.clientOrderId) : this.#byVenueId(order.id);
+      const intent =
+        order.clientOrderId !== undefined
+          ? this.#parts.intents.require(order.clientOrderId)
+          : this.#parts.intents.requireByVenueId(order.id);
       return this.#update(intent.clientOrderId, orderUpdate(order), now, w);
+    });
+  }
+
+  /**
+   * Adopts an order found at the venue under one of the bot's client order ids with no row (an
+   * orphan): records it with that id and the venue's status, and logs `intent.adopted`.
+   */
+  adoptOrder(order: Order & { readonly clientOrderId: string }, idSeq: number): IntentRow {
+    return this.#write((now, w) => {
+      const row = this.#parts.intents.adopt(order, idSeq, w.run.id, now);
+      this.#parts.events.append('intent.adopted', { clientOrderId: row.clientOrderId, venueOrderId: order.id }, w.run.id, now);
+      return this.#update(row.clientOrderId, orderUpdate(order), now, w);
     });
   }
 
@@ -212,18 +226,19 @@ export class SqliteJournal implements JournalView {
     return this.#read(() => this.#parts.intents.list(query.afterSeq ?? 0, query.limit ?? 1000));
   }
 
-  // --- Fills ---------------------------------------------------------------------------------
-
   /**
    * Journals a fill of one of the bot's orders (found by client order id, else by venue order
    * id). A fill already journaled — same trade id, venue order id and client order id (and
    * symbol) — is not added twice: `inserted` is then false. Throws `UNKNOWN_ORDER` for a fill
    * of an order that is not the bot's.
    */
-  recordFill(fill: Fill): RecordFillResult {
+  recordFill(fill: Fill, options?: RecordFillOptions): RecordFillResult {
     return this.#write((now, w) => {
-      const intent = fill.clientOrderId !== undefined ? this.#parts.intents.require(fill.clientOrderId) : this.#byVenueId(fill.orderId);
-      const result = this.#parts.fills.record(fill, intent, w.run.id, now);
+      const intent =
+        fill.clientOrderId !== undefined
+          ? this.#parts.intents.require(fill.clientOrderId)
+          : this.#parts.intents.requireByVenueId(fill.orderId);
+      const result = this.#parts.fills.record(fill, intent, w.run.id, now, options);
       if (result.inserted && intent.status === 'absent') {
         // The venue's fill is the fact: keep it, and say that the intent was wrongly proven absent.
         this.#parts.events.append(
@@ -235,6 +250,16 @@ export class SqliteJournal implements JournalView {
       }
       return result;
     });
+  }
+
+  /** Fills recovery recorded that no strategy was handed yet, in time order. */
+  pendingFills(): FillRow[] {
+    return this.#read(() => this.#parts.fills.pending());
+  }
+
+  /** Records that fill `seq` was handed to the strategies; true when it was pending. */
+  markFillDelivered(seq: number): boolean {
+    return this.#write(() => this.#parts.fills.markDelivered(seq));
   }
 
   fillsOf(clientOrderId: string): FillRow[] {
@@ -256,8 +281,6 @@ export class SqliteJournal implements JournalView {
   lastFillTime(symbol?: string): number | undefined {
     return this.#read(() => this.#parts.fills.lastTime(symbol));
   }
-
-  // --- Trade manager -------------------------------------------------------------------------
 
   /** Writes the trade manager's whole state of one position (created or replaced). */
   saveTrade(trade: TradeInput): TradeRow {
@@ -293,8 +316,6 @@ export class SqliteJournal implements JournalView {
   trade(symbol: string, strategy: string): TradeRow | undefined {
     return this.#read(() => this.#parts.trades.get(symbol, strategy));
   }
-
-  // --- Events, runs, lock --------------------------------------------------------------------
 
   /** Appends an event to the bot's log; `payload` must be JSON data. */
   appendEvent(kind: string, payload: unknown): EventRow {
@@ -346,8 +367,6 @@ export class SqliteJournal implements JournalView {
     }
   }
 
-  // --- Internals -----------------------------------------------------------------------------
-
   #need(): Writer {
     if (this.#writer === undefined) throw new JournalError('CLOSED', `journal ${this.#parts.file} was opened read-only`);
     return this.#writer;
@@ -364,16 +383,6 @@ export class SqliteJournal implements JournalView {
   #exitIntent(exit: ExitInFlight, trade: { symbol: string; strategy: string }): void {
     exitColumns(exit, trade);
     if (exit.kind !== 'none') this.#parts.intents.require(exit.clientOrderId);
-  }
-
-  #byVenueId(venueOrderId: string): IntentRow {
-    const intent = this.#parts.intents.byVenueId(venueOrderId);
-    if (intent === undefined) {
-      throw new JournalError('UNKNOWN_ORDER', `bot ${this.#parts.botName} has no intent of venue order ${venueOrderId}`, {
-        details: { venueOrderId, file: this.#parts.file },
-      });
-    }
-    return intent;
   }
 
   #read<T>(fn: () => T): T {

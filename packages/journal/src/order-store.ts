@@ -29,7 +29,8 @@ type MutableEntry = { -readonly [K in keyof OrderJournalEntry]: OrderJournalEntr
  * (`<prefix>-<symbolTag>-<seq>`, stable across restarts); an intent is on disk before the order
  * is sent; an ack, a failure (outcome `unknown` or `rejected`), order updates and fills are
  * journaled when they arrive, fills de-duplicated by identity. Venue reports that arrive out of
- * order (a fill before the ack) keep the later status. Reports of orders that are not the bot's
+ * order (a fill before the ack) keep the later status. A fill `recoverFromVenue` journaled
+ * and no strategy was handed yet counts as new once (`controller.replayFills`). Reports of orders that are not the bot's
  * are ignored; other journal failures are thrown (the controller logs them).
  *
  * Created by {@link journalOrderStore}.
@@ -125,7 +126,9 @@ export class JournalOrderStore implements OrderStore {
     try {
       clientOrderId = this.#journal.transaction(() => {
         const result = this.#journal.recordFill(fill);
-        if (!result.inserted) return undefined;
+        // A fill recovery journaled before any strategy ran is new to the controller, once.
+        if (!result.inserted)
+          return result.fill.pendingDelivery && this.#journal.markFillDelivered(result.fill.seq) ? result.fill.clientOrderId : undefined;
         this.#advance(result.fill.clientOrderId, fill);
         return result.fill.clientOrderId;
       });

@@ -155,6 +155,16 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX intents_open ON intents (bot, seq) WHERE status NOT IN ('filled', 'canceled', 'rejected', 'expired', 'absent');
     `,
   },
+  {
+    version: 3,
+    description:
+      "where a fill came from (the venue, rebuilt from an order's filled amount, or an accepted adjustment), and fills recovery recorded that no strategy was handed yet",
+    sql: `
+      ALTER TABLE fills ADD COLUMN origin TEXT NOT NULL DEFAULT 'venue' CHECK (origin IN ('venue', 'reconstructed', 'adjustment'));
+      ALTER TABLE fills ADD COLUMN pending_delivery INTEGER NOT NULL DEFAULT 0 CHECK (pending_delivery IN (0, 1));
+      CREATE INDEX fills_pending_delivery ON fills (bot, time) WHERE pending_delivery = 1;
+    `,
+  },
 ];
 
 /** The schema version this code writes: the last migration's. */

@@ -123,6 +123,29 @@ export interface FillRow {
   readonly time: number;
   /** When it was journaled (journal clock, ms). */
   readonly recordedAt: number;
+  /** Where it came from: see {@link FillOrigin}. */
+  readonly origin: FillOrigin;
+  /** Recorded by recovery and not yet handed to the strategies (see {@link SqliteJournal.markFillDelivered}). */
+  readonly pendingDelivery: boolean;
+}
+
+/**
+ * Where a journaled fill came from: `venue`, an execution the venue reported; `reconstructed`,
+ * rebuilt by recovery from an order's filled amount and average price (the broker could not list
+ * the executions); `adjustment`, not a trade but the bot's position set to what the venue proved
+ * when its state was accepted (`acceptVenue`).
+ */
+export type FillOrigin = 'venue' | 'reconstructed' | 'adjustment';
+
+/** How {@link SqliteJournal.recordFill} records a fill. */
+export interface RecordFillOptions {
+  /** Defaults to `venue`. */
+  readonly origin?: FillOrigin;
+  /**
+   * Recorded by recovery before any strategy runs: the fill stays pending until the controller
+   * is handed it (the order store's `recordFill` then takes it as new, once). Defaults to false.
+   */
+  readonly pendingDelivery?: boolean;
 }
 
 /** What {@link SqliteJournal.recordFill} did: `inserted: false` for a fill already journaled. */

@@ -39,6 +39,8 @@ describe('recordFill', () => {
         maker: false,
         time: 1_000,
         recordedAt: s.clock.now(),
+        origin: 'venue',
+        pendingDelivery: false,
       },
     });
     // Reported again: by the stream, then by a poll without the client order id.
