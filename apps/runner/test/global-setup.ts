@@ -40,7 +40,7 @@ function buildIfStale(dir: string, output: string): void {
  * stale, dependencies first. Also makes the run's temporary folder, removed when the run ends.
  */
 export default function setup(project: TestProject): () => void {
-  for (const name of ['core', 'strategies', 'time-controller', 'sim-broker', 'exchange-emulator', 'broker-ccxt'])
+  for (const name of ['core', 'strategies', 'time-controller', 'sim-broker', 'journal', 'exchange-emulator', 'broker-ccxt'])
     buildIfStale(join(packages, name), 'dist/index.js');
   buildIfStale(runner, 'dist/cli.js');
   const tempRoot = mkdtempSync(join(tmpdir(), 'bt-runner-tests-'));

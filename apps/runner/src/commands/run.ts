@@ -14,6 +14,7 @@ interface RunFlags {
   readonly logLevel?: LogLevel;
   readonly report: boolean;
   readonly timings?: boolean;
+  readonly acceptVenueState?: boolean;
 }
 
 /** `bt run [--config FILE]`: backtest, paper-trade or trade live, as the config's broker section says. */
@@ -38,6 +39,10 @@ export function runCommand(): Command {
     )
     .option('--no-report', 'do not write report.html')
     .option('--timings', 'print milliseconds from process start to the first bar and to the end')
+    .option(
+      '--accept-venue-state',
+      "paper/live: when the bot's positions (its journaled fills) disagree with the venue's, take the venue's instead of refusing to trade",
+    )
     .addHelpText(
       'after',
       `
@@ -50,7 +55,11 @@ Ctrl-C stops gracefully: a backtest writes partial results (results.json "partia
 live trading stops placing orders and leaves orders and positions as they are (exit 0).
 A second Ctrl-C exits at once.
 
-Exit codes: 0 ok, 1 run failed, 2 bad usage or bad config, 130 backtest interrupted.`,
+Paper and live runs keep their state in a journal (state.file, default state/<bot>.sqlite next to the
+config), recover from the venue before any strategy runs, and show a status line on a terminal.
+
+Exit codes: 0 ok, 1 run failed, 2 bad usage or bad config, 3 refused because of the bot's state
+(another instance runs, or positions disagree with the venue), 130 backtest interrupted.`,
     )
     .action(async (flags: RunFlags) => {
       process.exitCode = await run(flags);
@@ -81,6 +90,9 @@ async function run(flags: RunFlags): Promise<number> {
     outcome = await runFromConfig(loaded, {
       signal: stop.signal,
       progress,
+      // The status line of paper/live runs: on a terminal, or when asked for (--progress plain|tty).
+      status: flags.progress === 'auto' ? (progress === 'tty' ? 'tty' : 'none') : flags.progress,
+      ...(flags.acceptVenueState === true ? { acceptVenueState: true } : {}),
       report: flags.report,
       ...(flags.out === undefined ? {} : { outDir: flags.out }),
       ...(flags.logLevel !== undefined ? { consoleLevel: flags.logLevel } : flags.quiet === true ? { consoleLevel: 'warn' as const } : {}),

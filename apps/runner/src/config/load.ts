@@ -105,7 +105,7 @@ function validate(raw: unknown, source: string, baseDir: string, options: Config
   return { config, source, baseDir, redactor };
 }
 
-/** `config` with data files, strategy modules and the results folder made absolute against `baseDir`. */
+/** `config` with data files, strategy modules, the results folder and the state file made absolute against `baseDir`. */
 export function resolveConfigPaths(config: BtConfig, baseDir: string): BtConfig {
   const abs = (path: string): string => (isAbsolute(path) ? path : resolve(baseDir, path));
   const strategies = (list: BtConfig['strategies']) => list?.map((s) => (isModuleReference(s.use) ? { ...s, use: abs(s.use) } : s));
@@ -118,6 +118,7 @@ export function resolveConfigPaths(config: BtConfig, baseDir: string): BtConfig 
     })),
     ...(config.strategies === undefined ? {} : { strategies: strategies(config.strategies) }),
     results: { ...config.results, dir: abs(config.results.dir) },
+    ...(config.state?.file === undefined ? {} : { state: { ...config.state, file: abs(config.state.file) } }),
   };
 }
 

@@ -231,6 +231,38 @@ export const resultsSchema = z
   )
   .meta({ description: 'Where results go.' });
 
+const BOT_NAME_EXPECTED = 'expected a bot name made of letters, digits, ".", "_" and "-"';
+const PREFIX_EXPECTED = 'expected 1 to 12 ASCII letters and digits, such as "grid1"';
+
+/** Where a paper or live run keeps its durable state (the @bt/journal SQLite file), and whose it is. */
+export const stateSchema = z
+  .strictObject(
+    {
+      file: text('expected a file path').optional().meta({
+        description:
+          'The SQLite journal of the bot (orders, fills, trade state, its one-instance lock), relative to the config file. Default: state/<botName>.sqlite next to the config file.',
+      }),
+      botName: text(BOT_NAME_EXPECTED)
+        .regex(/^[\w.-]+$/, { error: BOT_NAME_EXPECTED })
+        .optional()
+        .meta({
+          description:
+            "The bot whose state this is: one running instance per bot; its orders, fills and positions are its own. Default: the config's name, else the config file's name.",
+        }),
+      clientIdPrefix: text(PREFIX_EXPECTED)
+        .regex(/^[A-Za-z0-9]{1,12}$/, { error: PREFIX_EXPECTED })
+        .optional()
+        .meta({
+          description:
+            "Prefix of the bot's client order ids, fixed at the bot's first run (orders at the venue with it and no journal row are adopted). Default: the letters and digits of the bot name, at most 12.",
+        }),
+    },
+    { error: 'expected state settings: { file: ./state/my-bot.sqlite, botName: my-bot }' },
+  )
+  .meta({
+    description: 'Paper/live: the durable state of the bot (journal file, bot name, client order id prefix). Ignored by backtests.',
+  });
+
 const LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'silent'] as const;
 
 /** Console and log-file levels, and the log file's name. */
@@ -271,6 +303,7 @@ export const configSchema = z
       time: timeSchema.prefault({}),
       results: resultsSchema.prefault({}),
       logging: loggingSchema.prefault({}),
+      state: stateSchema.optional(),
     },
     { error: 'expected a config object (a YAML or JSON map)' },
   )
@@ -292,6 +325,8 @@ export type CcxtBrokerConfig = z.output<typeof ccxtBrokerSchema>;
 export type StrategyEntry = z.output<typeof strategyEntrySchema>;
 /** One symbol entry. */
 export type SymbolEntry = z.output<typeof symbolEntrySchema>;
+/** The state section of a validated config (paper and live runs). */
+export type StateConfig = z.output<typeof stateSchema>;
 /** Log levels of the console and the log file. */
 export type LogLevel = (typeof LEVELS)[number];
 /** Backtest pacing modes. */

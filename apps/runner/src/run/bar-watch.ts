@@ -41,6 +41,7 @@ export class BarWatch {
   /** The symbol configs to run: the given ones, with the last strategy of each watched. */
   readonly symbols: readonly SymbolConfig[];
   readonly #stats = new Map<string, MutableStats>();
+  readonly #marks = new Map<string, { readonly price: number; readonly closeTime: number }>();
   readonly #stopAfter: number | undefined;
   readonly #onDone: () => void;
   #done = false;
@@ -62,6 +63,11 @@ export class BarWatch {
   /** Per symbol, what was processed so far. */
   stats(): Readonly<Record<string, SymbolBarStats>> {
     return Object.fromEntries([...this.#stats].map(([symbol, s]) => [symbol, { ...s }]));
+  }
+
+  /** Per symbol, the close price and close time of the newest bar processed: what positions are marked at. */
+  marks(): Readonly<Record<string, { readonly price: number; readonly closeTime: number }>> {
+    return Object.fromEntries(this.#marks);
   }
 
   /** New bars processed by the symbol that processed the fewest. */
@@ -98,6 +104,10 @@ export class BarWatch {
     const { bars } = ctx;
     if (bars.length === 0) return;
     const newest = bars.closeTime(bars.length - 1);
+    const symbol = bars.symbol;
+    if ((this.#marks.get(symbol)?.closeTime ?? Number.NEGATIVE_INFINITY) < newest) {
+      this.#marks.set(symbol, { price: bars.close(bars.length - 1), closeTime: newest });
+    }
     if (stats.lastBarClose === undefined) {
       stats.firstBarClose = newest;
       stats.lastBarClose = newest;

@@ -5,6 +5,7 @@ import type { LoadedConfig } from '../config/load.js';
 import { createRunLogger } from '../logging/logger.js';
 import { createProgressDisplay } from '../progress/display.js';
 import { resultsDirFor, writeRunConfig } from './output.js';
+import { createStatusDisplay } from './status-line.js';
 import type { RunContext, RunOptions, RunOutcome } from './types.js';
 
 /**
@@ -13,8 +14,9 @@ import type { RunContext, RunOptions, RunOutcome } from './types.js';
  * `@bt/broker-ccxt` on demand; a backtest never loads ccxt).
  *
  * The results folder gets the log, the config as it ran (secrets redacted) and, for a backtest,
- * results.json, trades.csv, equity.csv, orders.csv, fills.csv, prices.json and report.html. A run
- * that fails still writes what it has; the outcome says how it ended rather than throwing.
+ * results.json, trades.csv, equity.csv, orders.csv, fills.csv, prices.json and report.html; for
+ * paper and live runs the same files (no prices.json) built from the bot's journal. A run that
+ * fails still writes what it has; the outcome says how it ended rather than throwing.
  *
  * @example
  * ```ts
@@ -29,7 +31,10 @@ export async function runFromConfig(loaded: LoadedConfig, options: RunOptions = 
   const outDir = resultsDirFor(loaded, new Date(), options.outDir);
   await mkdir(outDir, { recursive: true });
 
-  const progress = await createProgressDisplay(options.progress ?? 'none', { stream: stderr });
+  const progress =
+    config.broker.type === 'sim'
+      ? await createProgressDisplay(options.progress ?? 'none', { stream: stderr })
+      : createStatusDisplay(options.status ?? 'none', stderr);
   const logFile = isAbsolute(config.logging.file) ? config.logging.file : join(outDir, config.logging.file);
   const runLogger = createRunLogger({
     file: logFile,
@@ -48,7 +53,7 @@ export async function runFromConfig(loaded: LoadedConfig, options: RunOptions = 
       const { runBacktest } = await import('./backtest.js');
       outcome = await runBacktest(context);
     } else {
-      const { runLive } = await import('./live.js');
+      const { runLive } = await import('./live-run.js');
       outcome = await runLive(context);
     }
   } catch (error) {
@@ -61,7 +66,8 @@ export async function runFromConfig(loaded: LoadedConfig, options: RunOptions = 
 
   await writeRunConfig(outDir, loaded);
   let reportPath: string | undefined;
-  if (options.report !== false && outcome.mode === 'sim' && outcome.summary !== undefined) {
+  const wroteResults = outcome.mode === 'sim' ? outcome.summary !== undefined : outcome.live !== undefined;
+  if (options.report !== false && wroteResults) {
     try {
       const { writeReport } = await import('../report/report.js');
       reportPath = await writeReport(outDir);

@@ -19,6 +19,13 @@ export interface RunOptions {
   readonly stderr?: NodeJS.WritableStream;
   /** Console log level, overriding the config's `logging.level`. */
   readonly consoleLevel?: LogLevel;
+  /**
+   * Paper/live: the status line (positions, PnL, open orders, last bar, venue health): `tty` in
+   * place on the last line, `plain` a line when it changes, `none` (default) off.
+   */
+  readonly status?: ProgressKind;
+  /** Paper/live: take the venue's positions as the bot's when they disagree, instead of refusing to trade. */
+  readonly acceptVenueState?: boolean;
   /** Write report.html. Default true. */
   readonly report?: boolean;
   /** Loads strategy modules. Default: jiti. */
