@@ -3,6 +3,7 @@ import { toBtError } from './errors.js';
 import type { Logger } from './logger.js';
 import type { FillOutcome, OrderStore } from './order-store.js';
 import type { Fill, OrderRequest } from './orders.js';
+import type { PendingOrderBook } from './pending-orders.js';
 import type { SymbolOrchestrator } from './symbol-orchestrator.js';
 
 /**
@@ -10,50 +11,70 @@ import type { SymbolOrchestrator } from './symbol-orchestrator.js';
  * then handed to the strategy that sent the order, through its symbol's orchestrator. A fill is
  * handed over only when the store recorded it as new (a fill reported twice, by a stream then a
  * poll, reaches its strategy and the trade manager once); of order updates, only rejections and
- * cancellations are handed over (fills carry the rest).
+ * cancellations are handed over (fills carry the rest). The {@link PendingOrderBook} hears of
+ * every new fill and every order update as it is recorded, so an order's exposure moves from
+ * "in flight" to the position with its fill.
  */
 export class EventRouter {
   readonly #store: OrderStore;
   readonly #bySymbol: ReadonlyMap<string, SymbolOrchestrator>;
   readonly #log: Logger;
+  readonly #pending: PendingOrderBook;
 
-  constructor(store: OrderStore, bySymbol: ReadonlyMap<string, SymbolOrchestrator>, log: Logger) {
+  constructor(store: OrderStore, bySymbol: ReadonlyMap<string, SymbolOrchestrator>, log: Logger, pending: PendingOrderBook) {
     this.#store = store;
     this.#bySymbol = bySymbol;
     this.#log = log;
+    this.#pending = pending;
   }
 
   /** Records `event`, then queues it for its strategy. Never throws (a broker listener must not). */
   route(event: BrokerEvent): void {
-    let request: OrderRequest | undefined;
-    if (event.type === 'fill') {
-      const recorded = this.#recordFill(event.fill);
-      if (recorded === 'duplicate') {
-        this.#log.debug('fill reported again; handed over once', { tradeId: event.fill.id, clientOrderId: event.fill.clientOrderId });
-        return;
-      }
-      request = recorded;
-    } else {
-      const order = event.order;
-      try {
-        this.#store.recordOrder(order);
-      } catch (error) {
-        this.#storeError('record the order update of', order.clientOrderId, error);
-      }
-      if (order.status !== 'rejected' && order.status !== 'canceled') return;
-      request = this.#safeRequest(order.clientOrderId);
+    if (event.type === 'fill') this.routeFill(event.fill);
+    else this.#routeOrder(event);
+  }
+
+  /**
+   * Records `fill`, then queues it for its strategy, as {@link EventRouter.route} does with a fill
+   * event. Returns false when the store had recorded it before (a duplicate: nothing is handed
+   * over), true otherwise. Never throws.
+   */
+  routeFill(fill: Fill): boolean {
+    const recorded = this.#recordFill(fill);
+    if (recorded === 'duplicate') {
+      this.#log.debug('fill reported again; handed over once', { tradeId: fill.id, clientOrderId: fill.clientOrderId });
+      return false;
     }
-    if (request === undefined) {
-      const clientOrderId = event.type === 'fill' ? event.fill.clientOrderId : event.order.clientOrderId;
-      this.#log.debug('event for an order this controller did not send', { type: event.type, clientOrderId });
-      return;
-    }
-    const orchestrator = this.#bySymbol.get(request.symbol);
-    if (orchestrator === undefined) return;
+    if (recorded !== undefined) this.#pending.filled(recorded.clientOrderId, fill);
     // The gateway tags every request with the id of the strategy that sent it.
-    const strategyId = request.tag as string;
-    if (event.type === 'fill') orchestrator.enqueueFill(strategyId, event.fill);
-    else orchestrator.enqueueOrder(strategyId, event.order);
+    this.#orchestratorOf(recorded, 'fill', fill.clientOrderId)?.enqueueFill((recorded as OrderRequest).tag as string, fill);
+    return true;
+  }
+
+  #routeOrder(event: BrokerEvent & { readonly type: 'order' }): void {
+    const order = event.order;
+    try {
+      this.#store.recordOrder(order);
+    } catch (error) {
+      this.#storeError('record the order update of', order.clientOrderId, error);
+    }
+    this.#pending.updated(order);
+    if (order.status !== 'rejected' && order.status !== 'canceled') return;
+    const request = this.#safeRequest(order.clientOrderId);
+    this.#orchestratorOf(request, 'order', order.clientOrderId)?.enqueueOrder((request as OrderRequest).tag as string, order);
+  }
+
+  /** The orchestrator of the symbol `request` was sent for; undefined (logged) when the controller did not send it. */
+  #orchestratorOf(
+    request: OrderRequest | undefined,
+    type: BrokerEvent['type'],
+    clientOrderId: string | undefined,
+  ): SymbolOrchestrator | undefined {
+    if (request === undefined) {
+      this.#log.debug('event for an order this controller did not send', { type, clientOrderId });
+      return undefined;
+    }
+    return this.#bySymbol.get(request.symbol);
   }
 
   /** Records a fill; when the store fails, the fill is handed over all the same (the venue's fill is a fact) and the failure logged. */

@@ -43,6 +43,7 @@ export type {
   TimeInForce,
 } from './orders.js';
 export { flatPosition, isTerminal, signedSize } from './orders.js';
+export type { PendingOrder, PendingStatus } from './pending-orders.js';
 export { ReplayClock } from './replay-clock.js';
 export type {
   ExitRules,

@@ -5,6 +5,7 @@ import type { Logger } from './logger.js';
 import type { OrderJournalEntry, OrderSource, OrderStore } from './order-store.js';
 import { submitOutcome } from './order-store.js';
 import type { Order, OrderAck, OrderRequest } from './orders.js';
+import { PendingOrderBook } from './pending-orders.js';
 import type { StrategyOrder } from './strategy.js';
 
 export type { OrderJournalEntry, OrderSource } from './order-store.js';
@@ -13,13 +14,15 @@ export type { OrderJournalEntry, OrderSource } from './order-store.js';
  * The one door orders leave the controller by. Write-ahead: each order is recorded in the
  * {@link OrderStore}, which gives it its client order id, before it is sent; then the venue's
  * answer, or what the submission threw (with its outcome: unknown or rejected), is recorded too.
- * It refuses new orders once the controller is stopping.
+ * It refuses new orders once the controller is stopping. It keeps the {@link PendingOrderBook}
+ * of the orders in flight (the event router reports their fills and updates to it).
  */
 export class OrderGateway {
   readonly #broker: Broker;
   readonly #clock: Clock;
   readonly #log: Logger;
   readonly #store: OrderStore;
+  readonly #pending = new PendingOrderBook();
   #inFlight = 0;
   #idle: (() => void)[] = [];
   #accepting = true;
@@ -34,6 +37,11 @@ export class OrderGateway {
   /** Where orders are recorded. */
   get store(): OrderStore {
     return this.#store;
+  }
+
+  /** The orders sent through this gateway that are not final yet, by strategy. */
+  get pending(): PendingOrderBook {
+    return this.#pending;
   }
 
   /** Stops accepting orders: later submissions are answered `accepted: false`. */
@@ -87,14 +95,16 @@ export class OrderGateway {
       return { accepted: false, status: 'rejected', reason: 'the controller is stopping: no new orders are sent' };
     }
     let request: OrderRequest;
+    const at = this.#clock.now();
     try {
-      request = this.#store.recordIntent({ symbol, strategyId, order, source, reason, at: this.#clock.now() }, recorded);
+      request = this.#store.recordIntent({ symbol, strategyId, order, source, reason, at }, recorded);
     } catch (error) {
       // An order the store cannot record as given is a business rejection, as the venue's would be.
       if (!isBtError(error, 'INVALID_ORDER')) throw error;
       this.#log.warn('order refused by the order store: not sent', { symbol, strategyId, reason: error.message });
       return { accepted: false, status: 'rejected', reason: error.message };
     }
+    this.#pending.sent(request, strategyId, source, at);
     this.#inFlight++;
     try {
       let ack: OrderAck;
@@ -125,6 +135,8 @@ export class OrderGateway {
       });
     }
     const order = await this.#broker.fetchOrder({ symbol, clientOrderId });
+    if (order === undefined) this.#pending.absent(clientOrderId);
+    else this.#pending.updated(order);
     try {
       if (order === undefined) this.#store.markAbsent(clientOrderId, `${this.#broker.id} has no order ${clientOrderId}`);
       else this.#store.recordOrder(order);
@@ -135,6 +147,7 @@ export class OrderGateway {
   }
 
   #acked(request: OrderRequest, ack: OrderAck): void {
+    this.#pending.answered(request.clientOrderId, ack);
     try {
       this.#store.recordAck(request, ack);
     } catch (error) {
@@ -151,8 +164,10 @@ export class OrderGateway {
   }
 
   #failed(request: OrderRequest, error: unknown): void {
+    const outcome = submitOutcome(error);
+    this.#pending.failed(request.clientOrderId, outcome);
     try {
-      this.#store.recordFailure(request, error, submitOutcome(error));
+      this.#store.recordFailure(request, error, outcome);
     } catch (storeError) {
       this.#storeFailed('failure', request.clientOrderId, storeError);
     }

@@ -2,6 +2,7 @@ import type { Clock } from './clock.js';
 import type { Logger } from './logger.js';
 import type { BarSeries } from './market.js';
 import type { Fill, Order, OrderAck, OrderSide, OrderType, Position, TimeInForce } from './orders.js';
+import type { PendingOrder } from './pending-orders.js';
 import type { Timeframe } from './timeframe.js';
 
 /** Parameters a strategy is configured with. */
@@ -57,6 +58,22 @@ export interface StrategyContext<P extends StrategyParams = StrategyParams> {
   readonly isNewBar: boolean;
   /** The net position in this symbol, after the fills of this step. */
   readonly position: Position;
+  /**
+   * This strategy's orders in this symbol that are in flight: sent (or being sent) and not final
+   * yet, oldest first, exits the trade manager sent for its position included. They come from
+   * the controller's own order records, so they read the same live and in a backtest. An order
+   * leaves this list when it is filled (by the fills handed over), canceled, rejected, or proven
+   * absent at the venue; an order whose submission had an unknown outcome stays until the venue
+   * says. An empty array (always the same one) when nothing is in flight.
+   */
+  readonly pendingOrders: readonly PendingOrder[];
+  /**
+   * The signed base amount {@link StrategyContext.pendingOrders} would still add to the position:
+   * buys +, sells −, each order's amount less its fills so far. Exactly 0 when nothing is in
+   * flight. Check it with the position before entering, so a second entry is not sent while the
+   * first is still on its way: `if (ctx.position.size === 0 && ctx.pendingExposure === 0)`.
+   */
+  readonly pendingExposure: number;
   readonly clock: Clock;
   readonly log: Logger;
   readonly params: P;
@@ -68,9 +85,10 @@ export interface StrategyContext<P extends StrategyParams = StrategyParams> {
  *
  * @example
  * ```ts
- * const buyFirstBar: Strategy = {
+ * const buyWhenFlat: Strategy = {
  *   async onTick(ctx) {
- *     if (ctx.isNewBar && ctx.position.side === 'flat') await ctx.orders.buy(1);
+ *     // Flat and nothing in flight: live, a buy sent last tick may not have filled yet.
+ *     if (ctx.isNewBar && ctx.position.size === 0 && ctx.pendingExposure === 0) await ctx.orders.buy(1);
  *   },
  * };
  * ```

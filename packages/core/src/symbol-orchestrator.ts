@@ -7,6 +7,7 @@ import { ArrayBarSeries } from './market.js';
 import type { OrderGateway } from './order-gateway.js';
 import type { Fill, Order, OrderAck, OrderSide, Position } from './orders.js';
 import { flatPosition } from './orders.js';
+import type { PendingOrder, StrategyPendingOrders } from './pending-orders.js';
 import type {
   OrderApi,
   OrderOptions,
@@ -34,6 +35,7 @@ class StrategySlot implements StrategyContext {
   /** Close time of the newest bar the strategy was last called with. */
   lastSeenClose = Number.NEGATIVE_INFINITY;
   readonly #position: () => Position;
+  readonly #pending: StrategyPendingOrders;
 
   constructor(
     readonly spec: StrategySpec,
@@ -47,13 +49,23 @@ class StrategySlot implements StrategyContext {
     readonly orders: OrderApi,
     bars: BarSeries,
     position: () => Position,
+    pending: StrategyPendingOrders,
   ) {
     this.bars = bars;
     this.#position = position;
+    this.#pending = pending;
   }
 
   get position(): Position {
     return this.#position();
+  }
+
+  get pendingOrders(): readonly PendingOrder[] {
+    return this.#pending.orders;
+  }
+
+  get pendingExposure(): number {
+    return this.#pending.exposure;
   }
 }
 
@@ -118,6 +130,7 @@ export class SymbolOrchestrator {
         this.#orderApi(spec.id),
         empty,
         position,
+        deps.gateway.pending.of(config.symbol, spec.id),
       );
       this.#byId.set(spec.id, slot);
       return slot;

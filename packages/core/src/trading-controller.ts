@@ -10,9 +10,11 @@ import { EventRouter } from './event-router.js';
 import type { Logger } from './logger.js';
 import { silentLogger } from './logger.js';
 import { MemoryOrderStore } from './memory-order-store.js';
+import { MonitorPass } from './monitor-pass.js';
 import type { OrderJournalEntry } from './order-gateway.js';
 import { OrderGateway } from './order-gateway.js';
 import type { OrderStore } from './order-store.js';
+import type { Fill } from './orders.js';
 import { StepLatch } from './step-latch.js';
 import { SymbolOrchestrator } from './symbol-orchestrator.js';
 import { formatIsoTime } from './time-format.js';
@@ -47,13 +49,11 @@ export class TradingController {
   #tradeManager: TradeManager | undefined;
   #orchestrators: SymbolOrchestrator[] = [];
   #bySymbol = new Map<string, SymbolOrchestrator>();
+  #router: EventRouter | undefined;
   #unsubscribe: Unsubscribe | undefined;
   #latch: StepLatch | undefined;
-  /** Replay: symbols whose data has ended; the trade manager leaves their positions alone. */
-  readonly #ended = new Set<string>();
+  #monitor: MonitorPass | undefined;
   #failure: BtError | undefined;
-  /** Every orchestrator reads through a feed that has position sizes (see #feedsReadPositions). */
-  #feedsReady = false;
   #done: Promise<void> | undefined;
   #stopPromise: Promise<void> | undefined;
 
@@ -102,6 +102,26 @@ export class TradingController {
     return (this.#tradeManager as TradeManager).restore();
   }
 
+  /**
+   * After a restart, between {@link TradingController.initialize} (and
+   * {@link TradingController.restoreTrades}) and `start()`: hands the fills the bot missed while
+   * it was down (say, `recoverFromVenue`'s `missedFills`) to the controller, sorted by
+   * (timestamp, symbol, id), each along the path a broker `fill` event takes: the order store
+   * records it, de-duplicating by identity, and a new fill is queued for the strategy that sent
+   * its order, whose `onFill` and the trade manager get it, in that order, at the symbol's first
+   * tick. Returns how many were new (not duplicates).
+   *
+   * @throws BtError `STATE` outside that window.
+   */
+  replayFills(fills: readonly Fill[]): number {
+    if (this.#state !== 'initialized')
+      throw new BtError('STATE', `replayFills() needs initialize() and no start() (state: ${this.#state})`);
+    const router = this.#router as EventRouter;
+    let fresh = 0;
+    for (const fill of [...fills].sort(byTimeSymbolId)) if (router.routeFill(fill)) fresh++;
+    return fresh;
+  }
+
   /** Connects the broker, makes one orchestrator per symbol and calls every strategy's `init`. */
   async initialize(): Promise<void> {
     if (this.#state !== 'created') throw new BtError('STATE', `initialize() called twice (state: ${this.#state})`);
@@ -127,7 +147,16 @@ export class TradingController {
       this.#orchestrators.push(orchestrator);
       this.#bySymbol.set(config.symbol, orchestrator);
     }
-    const router = new EventRouter(store, this.#bySymbol, this.#log);
+    this.#monitor = new MonitorPass({
+      broker: this.#broker,
+      clock: this.#clock,
+      tradeManager: this.#tradeManager,
+      orchestrators: this.#orchestrators,
+      bySymbol: this.#bySymbol,
+      replay: pacing.kind === 'replay',
+    });
+    const router = new EventRouter(store, this.#bySymbol, this.#log, this.#gateway.pending);
+    this.#router = router;
     this.#unsubscribe = this.#broker.subscribe((event) => router.route(event));
     for (const orchestrator of this.#orchestrators) await orchestrator.init();
     this.#state = 'initialized';
@@ -239,7 +268,7 @@ export class TradingController {
         hasData = false;
       }
       if (!hasData) {
-        this.#ended.add(symbol);
+        this.#monitor?.symbolEnded(symbol);
         latch?.leave(step);
         coordinator.leave(symbol);
         return;
@@ -274,7 +303,7 @@ export class TradingController {
       if (this.#stopping) break;
       if (latch.finish(step) === 0) break;
       try {
-        const pass = this.#monitorPass();
+        const pass = (this.#monitor as MonitorPass).run();
         if (pass !== undefined) await pass;
       } catch (error) {
         const cause = toBtError(error, 'INTERNAL');
@@ -287,41 +316,6 @@ export class TradingController {
       step++;
     }
     coordinator.leave(POSITION_MONITOR);
-  }
-
-  /** One pass of the position monitor; undefined when it ran to the end synchronously. */
-  #monitorPass(): Promise<void> | undefined {
-    if (!this.#feedsReadPositions()) return this.#monitorPassAsync();
-    // Replay through feeds: read sizes and prices synchronously, building no position.
-    const bySymbol = this.#bySymbol;
-    const ended = this.#ended;
-    return (this.#tradeManager as TradeManager).manage(
-      (symbol) => !ended.has(symbol) && (bySymbol.get(symbol)?.feed?.positionSize?.() ?? 0) !== 0,
-      (symbol) => bySymbol.get(symbol)?.feed?.latestPrice?.() ?? this.#broker.getLatestPrice(symbol),
-      this.#clock.now(),
-    );
-  }
-
-  /** A pass through the broker's async reads. */
-  async #monitorPassAsync(): Promise<void> {
-    const tradeManager = this.#tradeManager as TradeManager;
-    const all = await this.#broker.getPositions();
-    // A replayed symbol whose data has ended has no prices any more: exits there could never fill.
-    const positions = this.#ended.size === 0 ? all : all.filter((p) => !this.#ended.has(p.symbol));
-    await tradeManager.manage(positions, (symbol) => this.#broker.getLatestPrice(symbol), this.#clock.now());
-  }
-
-  /**
-   * True when every symbol's replay feed is open and reads position sizes (then trades on symbols
-   * the controller does not run have no position the monitor could see, as with getPositions).
-   */
-  #feedsReadPositions(): boolean {
-    if (this.#feedsReady) return true;
-    if (this.#options.pacing.kind !== 'replay') return false;
-    for (const o of this.#orchestrators) if (o.feed?.positionSize === undefined) return false;
-    // Feeds stay open for the rest of the run.
-    this.#feedsReady = true;
-    return true;
   }
 
   // ---- live loops ------------------------------------------------------------------------
@@ -348,7 +342,7 @@ export class TradingController {
     let failures = 0;
     while (!this.#stopping) {
       try {
-        await this.#monitorPass();
+        await (this.#monitor as MonitorPass).run();
         failures = 0;
         await this.#clock.sleep(interval, this.#abort.signal);
       } catch (error) {
@@ -372,6 +366,13 @@ export class TradingController {
     this.#log.error(`${where} error: ${cause.message}`, { ...fields, code: cause.code, retryable: cause.retryable, failures });
     return true;
   }
+}
+
+/** Fills by timestamp, then symbol, then venue trade id (code-unit order, as every locale sorts it). */
+function byTimeSymbolId(a: Fill, b: Fill): number {
+  if (a.timestamp !== b.timestamp) return a.timestamp - b.timestamp;
+  if (a.symbol !== b.symbol) return a.symbol < b.symbol ? -1 : 1;
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
 /** The coordinator's seat for `participant`, or one that waits through the participant's id. */

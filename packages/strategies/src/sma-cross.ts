@@ -94,8 +94,10 @@ class SmaCrossStrategy implements Strategy<SmaCrossParams> {
     for (let i = first; i <= newest; i++) signal = this.#step(bars.close(i));
     this.#lastClose = bars.closeTime(newest);
 
-    if (signal === 'up' && ctx.position.side === 'flat') return ctx.orders.buy(this.#amount).then(settled);
-    if (signal === 'down' && ctx.position.side === 'long') return ctx.orders.close().then(settled);
+    // Nothing in flight: live, an order sent on an earlier bar may not have filled yet (in a
+    // backtest a market order fills at the next bar's open, before this tick, so this never waits).
+    if (signal === 'up' && ctx.position.side === 'flat' && ctx.pendingExposure === 0) return ctx.orders.buy(this.#amount).then(settled);
+    if (signal === 'down' && ctx.position.side === 'long' && ctx.pendingExposure === 0) return ctx.orders.close().then(settled);
     return undefined;
   }
 
@@ -112,8 +114,9 @@ class SmaCrossStrategy implements Strategy<SmaCrossParams> {
  * The SMA crossover strategy of docs/semantics.md §5, for one symbol. On each new bar it updates an
  * exact fast and slow SMA ({@link ExactSma}) and their {@link CrossOver}; then, on an up-cross
  * while the position is flat, it market-buys `amount`, and on a down-cross while long it closes
- * the position. Any other case is ignored. The position it tests is the one after this step's
- * fills. The first possible signal is on the symbol's bar `max(fast, slow)`.
+ * the position, both only while none of its orders is in flight (`ctx.pendingExposure === 0`),
+ * so a slow fill live is never doubled. Any other case is ignored. The position it tests is the
+ * one after this step's fills. The first possible signal is on the symbol's bar `max(fast, slow)`.
  *
  * Each bar that closed since the previous tick is fed exactly once, in order, even when several
  * closed in between (up to the spec's lookback); ticks without a new bar do nothing. It is O(1)

@@ -32,7 +32,7 @@ function position(side: Position['side'], size: number): Position {
 class Harness {
   readonly calls: Call[] = [];
   readonly records: LogRecord[] = [];
-  readonly ctx: StrategyContext<SmaCrossParams> & { bars: ArrayBarSeries; isNewBar: boolean; position: Position };
+  readonly ctx: StrategyContext<SmaCrossParams> & { bars: ArrayBarSeries; isNewBar: boolean; position: Position; pendingExposure: number };
   readonly #bars: Bar[];
   readonly #strategy: Strategy<SmaCrossParams>;
   readonly #lookback: number;
@@ -84,6 +84,8 @@ class Harness {
       bars: new ArrayBarSeries(SYMBOL, '1m', []),
       isNewBar: false,
       position: initial,
+      pendingOrders: [],
+      pendingExposure: 0,
       clock: new ManualClock(0),
       log: createMemoryLogger(this.records),
       params: spec.params ?? resolveSmaCrossParams(),
@@ -157,6 +159,17 @@ describe('smaCross', () => {
     // Bar 30 (99) only sets a negative memory; bar 31 (200) is an up-cross.
     expect(await new Harness(smaCrossSpec(), [...flat, 99, 200], 'always-flat').runAll()).toEqual([{ method: 'buy', bar: 31, amount: 1 }]);
     expect(await new Harness(smaCrossSpec(), [...flat, 101], 'always-long').runAll()).toEqual([]);
+  });
+
+  it('sends nothing while one of its orders is in flight', async () => {
+    // A buy sent on an earlier bar and not filled yet: no second entry on the next up-cross.
+    const buying = new Harness(SMALL, CLOSES, 'always-flat');
+    buying.ctx.pendingExposure = 2;
+    expect(await buying.runAll()).toEqual([]);
+    // An exit on its way: the down-cross does not sell again.
+    const selling = new Harness(SMALL, CLOSES, 'always-long');
+    selling.ctx.pendingExposure = -2;
+    expect(await selling.runAll()).toEqual([]);
   });
 
   it('processes each bar once when ticks repeat without a new bar', async () => {
