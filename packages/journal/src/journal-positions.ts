@@ -17,6 +17,11 @@ class JournalPositionsBroker implements Broker {
     if (fetchFills !== undefined) this.fetchFills = (symbol, since) => fetchFills.call(inner, symbol, since);
   }
 
+  /** The broker it decorates. */
+  get inner(): Broker {
+    return this.#inner;
+  }
+
   get id(): string {
     return this.#inner.id;
   }
@@ -94,4 +99,9 @@ class JournalPositionsBroker implements Broker {
  */
 export function journalPositions(broker: Broker, journal: SqliteJournal): Broker {
   return new JournalPositionsBroker(broker, journal);
+}
+
+/** The venue's own broker under a {@link journalPositions} decorator (or `broker` itself): recovery compares with the venue's figures. */
+export function venueBroker(broker: Broker): Broker {
+  return broker instanceof JournalPositionsBroker ? broker.inner : broker;
 }

@@ -1,4 +1,5 @@
 import { type Balance, type Broker, type Clock, type Fill, isBtError, type Logger, type Market, type Order, type Position } from '@bt/core';
+import { venueBroker } from './journal-positions.js';
 import { type RetryPolicy, withVenueRetry } from './venue-retry.js';
 
 /**
@@ -17,7 +18,7 @@ export class VenueReader {
   lookups = 0;
 
   constructor(broker: Broker, clock: Clock, logger: Logger, policy: RetryPolicy = {}) {
-    this.#broker = broker;
+    this.#broker = venueBroker(broker);
     this.#clock = clock;
     this.#logger = logger;
     this.#policy = policy;
