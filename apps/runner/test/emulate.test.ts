@@ -2,8 +2,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli, SAMPLE, spawnCli, tempDir, writeSampleSlice } from './helpers/cli.js';
 
-async function getJson(url: string): Promise<{ status: number; body: unknown }> {
-  const response = await fetch(url);
+async function getJson(url: string, headers: Record<string, string> = {}): Promise<{ status: number; body: unknown }> {
+  const response = await fetch(url, { headers });
   return { status: response.status, body: await response.json() };
 }
 
@@ -30,7 +30,15 @@ describe('bt emulate', () => {
     // Replay time: the data's first day (2023-03-01), not the wall clock.
     expect(time.serverTime).toBeGreaterThanOrEqual(Date.UTC(2023, 2, 1));
     expect(time.serverTime).toBeLessThan(Date.UTC(2023, 2, 2));
-    expect((await getJson(`${origin}/__control/clock`)).body).toMatchObject({ speed: 60 });
+    // The control API answers only with the token printed at start, made anew by each emulator.
+    const token = /^BT_EMULATOR_TOKEN=(\S+)$/m.exec(stdout)?.[1] ?? '';
+    expect(token.length).toBeGreaterThanOrEqual(32);
+    expect((await getJson(`${origin}/__control/clock`, { 'x-bt-emulator-token': token })).body).toMatchObject({ speed: 60 });
+    const refused = await getJson(`${origin}/__control/clock`);
+    expect(refused.status).toBe(401);
+    expect(refused.body).toEqual({ error: expect.stringContaining('x-bt-emulator-token') });
+    expect((await getJson(`${origin}/__control/clock`, { 'x-bt-emulator-token': `${token}x` })).status).toBe(401);
+    expect(stdout).toContain('client ids: open-only');
 
     run.child.kill('SIGINT');
     const result = await run.exited;

@@ -142,7 +142,8 @@ describe('e2e: one binary, three configs (sim, paper and ccxt against the exchan
     });
     const bot = spawnCli(['run', '-c', `${mode}.yaml`, '-o', out(mode), '-q', '--no-report'], {
       cwd: dir,
-      env: { EMU_URL: emulator.url, EMU_KEY: KEY.apiKey, EMU_SECRET: KEY.secret },
+      // The emulator's control API (its clock) asks for the token it made at start, as bt emulate prints it.
+      env: { EMU_URL: emulator.url, EMU_KEY: KEY.apiKey, EMU_SECRET: KEY.secret, BT_EMULATOR_TOKEN: emulator.controlToken },
     });
     try {
       lockstep[mode] = await clock.lockstep({ sleepers: LOOPS[mode], until: bot.exited });

@@ -8,11 +8,12 @@ import { SpeedClock } from './clock/speed-clock.js';
 import { isVirtualClock } from './clock/virtual-clock.js';
 import type { DataFile } from './data/sources.js';
 import { listDataDir, loadDataFiles } from './data/sources.js';
-import type { MatchingSettings } from './exchange/exchange.js';
+import type { ClientOrderIdRule, MatchingSettings } from './exchange/exchange.js';
 import { Exchange } from './exchange/exchange.js';
 import type { FaultConfig, FaultState } from './faults.js';
 import { FaultInjector } from './faults.js';
 import { createControl } from './http/control.js';
+import { newControlToken } from './http/control-guard.js';
 import { createRequestHandler } from './http/request-handler.js';
 import { StreamHub } from './ws/stream-hub.js';
 
@@ -52,6 +53,12 @@ export interface EmulatorOptions {
   readonly matching?: MatchingSettings;
   /** Faults armed at start. */
   readonly faults?: FaultConfig;
+  /**
+   * When a new order's client order id is refused as a duplicate (`-2010 Duplicate order sent.`).
+   * Default `open-only`, Binance's rule: only while an open order has that id (once it is final,
+   * the id can be used again). `unique`: whenever any order ever had it.
+   */
+  readonly clientOrderIds?: ClientOrderIdRule;
   /** The wall clock: `timestamp` checks, injected latency and, with `speed`, the base of simulated time. Default: core's `LiveClock`. */
   readonly wallClock?: Clock;
   /** Default: silent. */
@@ -70,6 +77,26 @@ export interface EmulatorControl {
   dropWebSockets(): number;
   /** Feeds the engine every bar closed by now and pushes the streams. Requests do this by themselves. */
   sync(): void;
+  /** Restarts the venue; see {@link RunningEmulator.restart}. */
+  restart(options?: RestartOptions): RestartReport;
+}
+
+/** Options of {@link RunningEmulator.restart}. */
+export interface RestartOptions {
+  /** Order and trade ids start again at 1 (as on an exchange whose id counters were lost). Default false. */
+  readonly resetIds?: boolean;
+}
+
+/** What a restart did. */
+export interface RestartReport {
+  /** Restarts so far, this one included. */
+  readonly restarts: number;
+  /** WebSocket connections closed by the restart. */
+  readonly droppedWebSockets: number;
+  /** The id the next order gets. */
+  readonly nextOrderId: number;
+  /** The id the next trade gets. */
+  readonly nextTradeId: number;
 }
 
 /** The `exchange.options` ccxt's binance needs to trade the emulator: spot markets only, no margin or currency endpoints. */
@@ -96,6 +123,11 @@ export interface RunningEmulator {
   /** `ws://127.0.0.1:<port>/ws`: ccxt.pro's `urls.api.ws.spot`. Combined streams are on `/stream`. */
   readonly wsUrl: string;
   readonly port: number;
+  /**
+   * The token every control request (`/__control/...`) must carry in the header
+   * `x-bt-emulator-token`: random, made at start. `bt emulate` prints it as `BT_EMULATOR_TOKEN=...`.
+   */
+  readonly controlToken: string;
   /** Unified symbols served, in canonical order. */
   readonly symbols: readonly string[];
   readonly control: EmulatorControl;
@@ -109,6 +141,13 @@ export interface RunningEmulator {
   orders(): readonly Order[];
   /** Every fill, in execution order. */
   fills(): readonly Fill[];
+  /**
+   * Restarts the venue as a restarted exchange process would: balances, open orders and past
+   * trades are kept, every WebSocket and idle HTTP connection is closed; with `resetIds`, order and
+   * trade ids start again at 1 (lookups by id then give the newest order with that id).
+   * Over HTTP: `POST /__control/restart` with `{ "resetIds": true }`.
+   */
+  restart(options?: RestartOptions): RestartReport;
   /** Stops the server, the streams and held requests. Idempotent. */
   close(): Promise<void>;
 }
@@ -139,17 +178,19 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   const columns = await loadDataFiles(files);
   const clock = options.clock ?? new SpeedClock(resolveStartTime(options.startTime, columns), options.speed ?? 1, wallClock);
   const virtual = isVirtualClock(clock) ? clock : undefined;
+  const faults = new FaultInjector(() => clock.now(), options.faults);
   const exchange = new Exchange({
     columns,
     balances: options.balances,
     fees: options.fees ?? DEFAULT_FEES,
     startTime: clock.now(),
     logger,
+    barCapacity: (symbol) => faults.forBarCapacity(symbol),
+    ...(options.clientOrderIds === undefined ? {} : { clientOrderIds: options.clientOrderIds }),
     ...(options.markets === undefined ? {} : { markets: options.markets }),
     ...(options.matching === undefined ? {} : { matching: options.matching }),
   });
   exchange.sync(clock.now());
-  const faults = new FaultInjector(() => clock.now(), options.faults);
   const hub = new StreamHub(exchange, faults, () => clock.now());
   const closing = new AbortController();
   const dropWebSockets = (): number => {
@@ -157,7 +198,19 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     faults.countDrops(n);
     return n;
   };
-  const server = createServer(
+  const controlToken = newControlToken();
+  let restarts = 0;
+  let server: Server | undefined;
+  const restart = (restartOptions: RestartOptions = {}): RestartReport => {
+    exchange.sync(clock.now());
+    const ids = exchange.restart(restartOptions.resetIds === true ? { resetIds: true } : {});
+    const droppedWebSockets = hub.dropAll();
+    server?.closeIdleConnections();
+    restarts++;
+    logger.info('exchange emulator: restarted', { resetIds: restartOptions.resetIds === true, ...ids });
+    return { restarts, droppedWebSockets, ...ids };
+  };
+  server = createServer(
     createRequestHandler({
       exchange,
       faults,
@@ -166,6 +219,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       wallClock,
       closing: closing.signal,
       logger,
+      controlToken,
       ...(virtual === undefined ? {} : { virtual }),
       control: createControl({
         exchange,
@@ -174,6 +228,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
         speed: options.clock === undefined ? (options.speed ?? 1) : undefined,
         ...(virtual === undefined ? {} : { virtual }),
         dropWebSockets,
+        restart: (restartOptions) => ({ ...restart(restartOptions) }),
       }),
     }),
   );
@@ -191,6 +246,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     restUrl: `${url}/api/v3`,
     wsUrl: `ws://127.0.0.1:${port}/ws`,
     port,
+    controlToken,
     symbols: exchange.markets.map((m) => m.market.symbol),
     control: {
       setFaults: (config) => faults.set(config),
@@ -198,6 +254,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       faults: () => faults.state(),
       dropWebSockets,
       sync: () => exchange.sync(clock.now()),
+      restart,
     },
     now: () => clock.now(),
     balances: () => {
@@ -207,6 +264,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     positions: () => exchange.positions(),
     orders: () => exchange.engineOrders(),
     fills: () => exchange.fills(),
+    restart,
     close: () => {
       closed ??= (async () => {
         closing.abort();
@@ -252,7 +310,10 @@ function resolveStartTime(startTime: number | string | undefined, columns: reado
 
 function validateOptions(options: EmulatorOptions): void {
   if (typeof options !== 'object' || options === null) throw new BtError('CONFIG', 'startEmulator: expected an options object');
-  const { port, speed, clock, startTime, keys, balances, data } = options;
+  const { port, speed, clock, startTime, keys, balances, data, clientOrderIds } = options;
+  if (clientOrderIds !== undefined && clientOrderIds !== 'open-only' && clientOrderIds !== 'unique') {
+    throw new BtError('CONFIG', `clientOrderIds: expected "open-only" or "unique", got ${JSON.stringify(clientOrderIds)}`);
+  }
   if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port <= 65_535)) {
     throw new BtError('CONFIG', `port: expected an integer in [0, 65535], got ${port}`);
   }

@@ -59,6 +59,20 @@ export interface DropWebSocketsFault {
   readonly count: number;
 }
 
+/**
+ * Partial fills: while armed, the orders of a market fill at most `maxAmount` (base) per bar, so
+ * a larger order fills in several parts over the following bars (`PARTIALLY_FILLED`, one trade
+ * per part) until it is done, canceled or the fault is cleared.
+ */
+export interface PartialFillsFault {
+  /** Most base amount all orders of a market together fill in one bar (> 0; rounded down to the amount step). */
+  readonly maxAmount: number;
+  /** Only this market (unified symbol, e.g. `BTC/USDT`); default: every market. */
+  readonly symbol?: string;
+  /** How many bars to cap (a bar counts when an order executes in it); default: every one until cleared. */
+  readonly count?: number;
+}
+
 /** Faults to inject. {@link FaultInjector.set} replaces the kinds it names and keeps the others. */
 export interface FaultConfig {
   readonly latency?: LatencyFault | null;
@@ -67,6 +81,7 @@ export interface FaultConfig {
   readonly timeout?: TimeoutFault | null;
   readonly rejectOrders?: RejectOrdersFault | null;
   readonly dropWebSockets?: DropWebSocketsFault | null;
+  readonly partialFills?: PartialFillsFault | null;
 }
 
 /** The kinds of fault. */
@@ -99,7 +114,7 @@ export interface RequestFaults {
   readonly timeout?: { readonly mode: 'hold' | 'drop'; readonly holdMs?: number };
 }
 
-const KINDS: readonly FaultKind[] = ['latency', 'serverError', 'rateLimit', 'timeout', 'rejectOrders', 'dropWebSockets'];
+const KINDS: readonly FaultKind[] = ['latency', 'serverError', 'rateLimit', 'timeout', 'rejectOrders', 'dropWebSockets', 'partialFills'];
 const LOG_LIMIT = 1_000;
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -118,6 +133,7 @@ export class FaultInjector {
     timeout: 0,
     rejectOrders: 0,
     dropWebSockets: 0,
+    partialFills: 0,
   };
   readonly #log: FaultEvent[] = [];
 
@@ -192,6 +208,13 @@ export class FaultInjector {
     return this.#take('dropWebSockets', undefined, undefined, 'ws') !== undefined;
   }
 
+  /** Most base amount the orders of `symbol` may fill in the bar being matched (Infinity: no fault; uses one up). */
+  forBarCapacity(symbol: string): number {
+    const fault = this.#armed.partialFills;
+    if (!fault || (fault.symbol !== undefined && fault.symbol !== symbol)) return Number.POSITIVE_INFINITY;
+    return (this.#take('partialFills', undefined, undefined, `bar ${symbol}`) as PartialFillsFault).maxAmount;
+  }
+
   /** Counts WebSocket connections dropped on request (`control.dropWebSockets()`). */
   countDrops(n: number): void {
     for (let i = 0; i < n; i++) this.#record('dropWebSockets', 'ws');
@@ -254,6 +277,11 @@ export function validateFaults(input: unknown): FaultConfig {
     str('path');
     if (kind === 'latency') {
       int('ms', 0, true);
+      int('count', 1, false);
+    } else if (kind === 'partialFills') {
+      if (!(typeof f.maxAmount === 'number' && Number.isFinite(f.maxAmount) && f.maxAmount > 0))
+        throw new BtError('CONFIG', `${field('maxAmount')}: expected a number > 0, got ${JSON.stringify(f.maxAmount)}`);
+      str('symbol');
       int('count', 1, false);
     } else {
       int('count', 1, true);

@@ -3,9 +3,9 @@ export type { LockstepOptions, LockstepResult, VirtualClockState } from './clock
 export { isVirtualClock, VirtualClock } from './clock/virtual-clock.js';
 export type { DataFile } from './data/sources.js';
 export { symbolFromFileName } from './data/sources.js';
-export type { CcxtOptions, EmulatorControl, EmulatorOptions, RunningEmulator } from './emulator.js';
+export type { CcxtOptions, EmulatorControl, EmulatorOptions, RestartOptions, RestartReport, RunningEmulator } from './emulator.js';
 export { ccxtOptions, DEFAULT_FEES, startEmulator } from './emulator.js';
-export type { MatchingSettings } from './exchange/exchange.js';
+export type { ClientOrderIdRule, MatchingSettings } from './exchange/exchange.js';
 export type {
   DropWebSocketsFault,
   FaultConfig,
@@ -13,9 +13,11 @@ export type {
   FaultKind,
   FaultState,
   LatencyFault,
+  PartialFillsFault,
   RateLimitFault,
   RejectOrdersFault,
   RequestMatcher,
   ServerErrorFault,
   TimeoutFault,
 } from './faults.js';
+export { CONTROL_TOKEN_ENV, CONTROL_TOKEN_HEADER } from './http/control-guard.js';

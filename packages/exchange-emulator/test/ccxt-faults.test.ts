@@ -3,7 +3,7 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Ccxt } from './ccxt.js';
 import { loadCcxt, restClient } from './ccxt.js';
 import type { Harness } from './helpers.js';
-import { MINUTE, startHarness } from './helpers.js';
+import { controlFetch, MINUTE, startHarness } from './helpers.js';
 
 // Each fault, armed from code or over HTTP, as unmodified ccxt observes it.
 let ccxt: Ccxt;
@@ -116,7 +116,7 @@ describe('order rejections', () => {
 
 describe('control endpoint', () => {
   it('arms faults from JSON, reports counters, refuses bad configs and clears', async () => {
-    const post = await fetch(`${h.emulator.url}/__control/faults`, {
+    const post = await controlFetch(h.emulator, '/__control/faults', {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify({ serverError: { count: 1, status: 500 } }),
@@ -124,15 +124,18 @@ describe('control endpoint', () => {
     expect(post.status).toBe(200);
     expect(await post.json()).toMatchObject({ armed: { serverError: { count: 1, status: 500 } } });
     await expect(exchange.fetchTime()).rejects.toBeInstanceOf(ccxt.ExchangeNotAvailable);
-    const state = (await (await fetch(`${h.emulator.url}/__control/faults`)).json()) as { injected: Record<string, number> };
+    const state = (await (await controlFetch(h.emulator, '/__control/faults')).json()) as { injected: Record<string, number> };
     expect(state.injected.serverError).toBe(1);
 
-    const bad = await fetch(`${h.emulator.url}/__control/faults`, { method: 'POST', body: JSON.stringify({ serverError: { count: 0 } }) });
+    const bad = await controlFetch(h.emulator, '/__control/faults', {
+      method: 'POST',
+      body: JSON.stringify({ serverError: { count: 0 } }),
+    });
     expect(bad.status).toBe(400);
     expect(await bad.json()).toEqual({ error: expect.stringContaining('faults.serverError.count') });
 
     h.emulator.control.setFaults({ latency: { ms: 5 } });
-    const cleared = await fetch(`${h.emulator.url}/__control/faults`, { method: 'DELETE' });
+    const cleared = await controlFetch(h.emulator, '/__control/faults', { method: 'DELETE' });
     expect(await cleared.json()).toMatchObject({ armed: {} });
   });
 });

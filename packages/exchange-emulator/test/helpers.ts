@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManualClock } from '@bt/core';
 import type { EmulatorOptions, RunningEmulator } from '../src/index.js';
-import { startEmulator } from '../src/index.js';
+import { CONTROL_TOKEN_HEADER, startEmulator } from '../src/index.js';
 
 /** One fixture bar. `time` is its open time. */
 export interface FixtureBar {
@@ -117,4 +117,22 @@ export async function signedFetch(
   });
   const text = await response.text();
   return { status: response.status, body: JSON.parse(text), headers: response.headers };
+}
+
+/** A request to the emulator's control API (`path` from `/__control/`), with its control token. */
+export function controlFetch(emulator: RunningEmulator, path: string, init: RequestInit = {}): Promise<Response> {
+  return fetch(`${emulator.url}${path}`, {
+    ...init,
+    headers: { ...(init.headers as Record<string, string> | undefined), [CONTROL_TOKEN_HEADER]: emulator.controlToken },
+  });
+}
+
+/** {@link controlFetch}, answered with JSON. */
+export async function controlJson(
+  emulator: RunningEmulator,
+  path: string,
+  init: RequestInit = {},
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  const response = await controlFetch(emulator, path, init);
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { SpeedClock } from '../src/clock/speed-clock.js';
 import { startEmulator, symbolFromFileName } from '../src/index.js';
 import type { FixtureBar, Harness } from './helpers.js';
-import { API_KEY, MINUTE, makeBars, SECRET, signedFetch, startHarness, T0, writeFixture } from './helpers.js';
+import { API_KEY, controlJson, MINUTE, makeBars, SECRET, signedFetch, startHarness, T0, writeFixture } from './helpers.js';
 
 // The wire protocol without ccxt: signatures, parameters, klines windows, orders, data and clock.
 let h: Harness | undefined;
@@ -332,7 +332,7 @@ describe('data, clock and options', () => {
 
   it('reports its state on the control endpoint', async () => {
     const { emulator } = await harness();
-    expect((await getJson(`${emulator.url}/__control/state`)).body).toMatchObject({
+    expect((await controlJson(emulator, '/__control/state')).body).toMatchObject({
       now: emulator.now(),
       symbols: ['BTC/USDT'],
       openOrders: 0,

@@ -3,7 +3,7 @@ import { isBtError, ManualClock } from '@bt/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RunningEmulator } from '../src/index.js';
 import { isVirtualClock, startEmulator, VirtualClock } from '../src/index.js';
-import { MINUTE, makeBars, T0, writeFixture } from './helpers.js';
+import { controlFetch, controlJson, MINUTE, makeBars, T0, writeFixture } from './helpers.js';
 
 // The virtual clock: time that moves only when driven, and a bot run in lockstep with it, in
 // process and from "another process" (plain HTTP, as `bt run` does).
@@ -29,11 +29,6 @@ async function virtualEmulator(startAt: number, wallClock?: ManualClock): Promis
     await rm(dir, { recursive: true, force: true });
   });
   return { emulator, clock };
-}
-
-async function getJson(url: string, init?: RequestInit): Promise<{ status: number; body: Record<string, unknown> }> {
-  const response = await fetch(url, init);
-  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }
 
 /** Lets pending promise continuations and I/O callbacks run. */
@@ -131,22 +126,22 @@ describe('the emulator on a VirtualClock', () => {
   it('says so on its clock endpoint, parks a client’s sleep until the time comes, and moves on control requests', async () => {
     const start = T0 + 100 * MINUTE;
     const { emulator, clock } = await virtualEmulator(start);
-    expect((await getJson(`${emulator.url}/__control/clock`)).body).toEqual({ now: start, speed: null, virtual: true });
+    expect((await controlJson(emulator, `/__control/clock`)).body).toEqual({ now: start, speed: null, virtual: true });
     // A sleep whose time has come is answered at once.
-    expect((await getJson(`${emulator.url}/__control/clock/wait?until=${start}`)).body).toEqual({ now: start });
-    const waiting = getJson(`${emulator.url}/__control/clock/wait?until=${start + 30_000}`);
+    expect((await controlJson(emulator, `/__control/clock/wait?until=${start}`)).body).toEqual({ now: start });
+    const waiting = controlJson(emulator, `/__control/clock/wait?until=${start + 30_000}`);
     while (clock.parked === 0) await turn();
     expect(clock.state()).toMatchObject({ parked: 1, active: 0, nextWakeAt: start + 30_000 });
-    expect((await getJson(`${emulator.url}/__control/clock/advance`, { method: 'POST', body: '{"by":10000}' })).body).toEqual({
+    expect((await controlJson(emulator, `/__control/clock/advance`, { method: 'POST', body: '{"by":10000}' })).body).toEqual({
       now: start + 10_000,
     });
     expect(clock.parked).toBe(1);
-    expect((await getJson(`${emulator.url}/__control/clock/step`, { method: 'POST' })).body).toEqual({ now: start + 30_000, woke: true });
+    expect((await controlJson(emulator, `/__control/clock/step`, { method: 'POST' })).body).toEqual({ now: start + 30_000, woke: true });
     expect((await waiting).body).toEqual({ now: start + 30_000 });
     expect(emulator.now()).toBe(start + 30_000);
-    expect((await getJson(`${emulator.url}/__control/clock/step`, { method: 'POST' })).body).toEqual({ now: start + 30_000, woke: false });
-    expect((await getJson(`${emulator.url}/__control/clock/advance`, { method: 'POST', body: '{}' })).status).toBe(400);
-    expect((await getJson(`${emulator.url}/__control/clock/wait?until=soon`)).status).toBe(400);
+    expect((await controlJson(emulator, `/__control/clock/step`, { method: 'POST' })).body).toEqual({ now: start + 30_000, woke: false });
+    expect((await controlJson(emulator, `/__control/clock/advance`, { method: 'POST', body: '{}' })).status).toBe(400);
+    expect((await controlJson(emulator, `/__control/clock/wait?until=soon`)).status).toBe(400);
     // The replay follows the virtual time: 30 s into bar 100, bar 99 is the newest closed one.
     const rows = (await (await fetch(`${emulator.restUrl}/klines?symbol=BTCUSDT&interval=1m&limit=2`)).json()) as number[][];
     expect(rows.map((r) => r[0])).toEqual([T0 + 99 * MINUTE, T0 + 100 * MINUTE]);
@@ -156,7 +151,7 @@ describe('the emulator on a VirtualClock', () => {
     const wall = new ManualClock(Date.UTC(2024, 0, 1));
     const { emulator, clock } = await virtualEmulator(T0 + 100 * MINUTE, wall);
     const gone = new AbortController();
-    const waiting = fetch(`${emulator.url}/__control/clock/wait?until=${clock.now() + 5_000}`, { signal: gone.signal }).catch(
+    const waiting = controlFetch(emulator, `/__control/clock/wait?until=${clock.now() + 5_000}`, { signal: gone.signal }).catch(
       () => 'aborted',
     );
     while (clock.parked === 0) await turn();
@@ -182,13 +177,13 @@ describe('the emulator on a VirtualClock', () => {
       const stop = new AbortController();
       // As `bt run` does from its own process: sleep on the emulator, then read the newest bar.
       const loop = async (name: string, every: number) => {
-        let now = (await getJson(`${emulator.url}/__control/clock`)).body.now as number;
+        let now = (await controlJson(emulator, `/__control/clock`)).body.now as number;
         while (!stop.signal.aborted) {
           const rows = (await (await fetch(`${emulator.restUrl}/klines?symbol=BTCUSDT&interval=1m&limit=2`)).json()) as number[][];
           const closed = rows.filter((r) => (r[0] as number) + MINUTE <= now).map((r) => (r[0] as number) - T0);
           log.push(`${name} ${(now - start) / 1000}s: newest closed bar ${(closed.at(-1) ?? 0) / MINUTE}`);
           if (now - start >= 2 * MINUTE) stop.abort();
-          const reply = await getJson(`${emulator.url}/__control/clock/wait?until=${now + every}`, { signal: stop.signal }).catch(
+          const reply = await controlJson(emulator, `/__control/clock/wait?until=${now + every}`, { signal: stop.signal }).catch(
             () => undefined,
           );
           if (reply !== undefined) now = reply.body.now as number;

@@ -22,6 +22,7 @@ interface EmulateFlags {
   readonly keys: readonly { apiKey: string; secret: string }[];
   readonly balances?: Readonly<Record<string, number>>;
   readonly fee?: number;
+  readonly clientOrderIds: 'open-only' | 'unique';
 }
 
 /**
@@ -51,6 +52,14 @@ export function emulateCommand(): Command {
       parseBalances,
     )
     .option('--fee <rate>', 'maker and taker fee rate, 0.001 = 0.1 % (default 0.001, as Binance)', parseFee)
+    .addOption(
+      new Option(
+        '--client-order-ids <rule>',
+        'when a client order id is a duplicate: open-only (Binance: while an open order has it) or unique (ever used)',
+      )
+        .choices(['open-only', 'unique'])
+        .default('open-only'),
+    )
     .addHelpText(
       'after',
       `
@@ -62,7 +71,8 @@ Examples:
 Then, in a paper or live config (the urls are origins: ccxt's paths are kept):
   broker: { type: ccxt, exchange: binance, apiKey: "\${EMULATOR_KEY}", secret: "\${EMULATOR_SECRET}",
             urls: { rest: "http://127.0.0.1:8080", ws: "ws://127.0.0.1:8080" }, rateLimit: false }
-bt run follows the emulator's replay time (time.clock: auto).
+bt run follows the emulator's replay time (time.clock: auto): give it the control token printed at
+start, in the environment (BT_EMULATOR_TOKEN=... bt run -c live.yaml).
 
 Exit codes: 0 stopped by Ctrl-C, 1 failed (e.g. the port is taken, or @bt/exchange-emulator is not installed), 2 bad usage or bad data.`,
     )
@@ -105,6 +115,7 @@ async function emulate(flags: EmulateFlags): Promise<number> {
       keys: flags.keys,
       balances: flags.balances ?? Object.fromEntries(quotes.map((q) => [q, DEFAULT_QUOTE_BALANCE])),
       ...(flags.fee === undefined ? {} : { fees: { maker: flags.fee, taker: flags.fee } }),
+      clientOrderIds: flags.clientOrderIds,
     });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
@@ -129,12 +140,17 @@ async function emulate(flags: EmulateFlags): Promise<number> {
       `  WebSocket:  ${ws}   (ccxt pro: ${emulator.wsUrl})`,
       `  API key:    ${key.apiKey}`,
       `  API secret: ${key.secret}`,
+      `  control:    ${emulator.url}/__control/...   (header x-bt-emulator-token; bt run reads it from BT_EMULATOR_TOKEN)`,
+      `  client ids: ${flags.clientOrderIds === 'unique' ? 'unique: never used twice' : 'open-only: a duplicate while an open order has it (Binance)'}`,
       `  balances:   ${
         emulator
           .balances()
           .map((b) => `${b.currency} ${b.total}`)
           .join(', ') || 'none'
       }`,
+      '',
+      'The control token (bt run needs it in its environment):',
+      `BT_EMULATOR_TOKEN=${emulator.controlToken}`,
       '',
       'In a bt config:',
       `  broker: { type: ccxt, exchange: binance, apiKey: ${key.apiKey}, secret: ${key.secret}, urls: { rest: "${emulator.url}", ws: "${ws}" }, rateLimit: false }`,

@@ -8,6 +8,36 @@ export const EMULATOR_CLOCK_PATH = '/__control/clock';
 /** Where a client sleeps on the emulator's virtual clock: `?until=<epoch ms>` answers `{ now }` once time has reached it. */
 export const EMULATOR_WAIT_PATH = '/__control/clock/wait';
 
+/** The header that carries the emulator's control token (the emulator's `CONTROL_TOKEN_HEADER`). */
+export const EMULATOR_TOKEN_HEADER = 'x-bt-emulator-token';
+
+/** The environment variable with the emulator's control token, as `bt emulate` prints it. */
+export const EMULATOR_TOKEN_ENV = 'BT_EMULATOR_TOKEN';
+
+/** Fetches JSON from the emulator's control API: `headers` carry its token. */
+export type ControlFetch = (url: string, signal?: AbortSignal, headers?: Readonly<Record<string, string>>) => Promise<unknown>;
+
+/** The control token from the environment ({@link EMULATOR_TOKEN_ENV}), or undefined when it is not set. */
+export function emulatorTokenFromEnv(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const token = env[EMULATOR_TOKEN_ENV]?.trim();
+  return token === undefined || token === '' ? undefined : token;
+}
+
+/** The headers of a control request: the token, when there is one. */
+function tokenHeaders(token: string | undefined): Readonly<Record<string, string>> {
+  return token === undefined ? {} : { [EMULATOR_TOKEN_HEADER]: token };
+}
+
+/** A control request the emulator answered with an HTTP error. */
+class ControlHttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly body: string,
+  ) {
+    super(`HTTP ${status}${body === '' ? '' : `: ${body}`}`);
+  }
+}
+
 /** Wall time between two tries when the emulator does not answer a sleep. */
 const WAIT_RETRY_MS = 1000;
 
@@ -70,13 +100,14 @@ export class FollowedClock implements Clock {
  *
  * @example
  * ```ts
- * const clock = new LockstepClock(Date.parse('2023-03-01T00:20:00Z'), 'http://127.0.0.1:8080');
+ * const clock = new LockstepClock(Date.parse('2023-03-01T00:20:00Z'), 'http://127.0.0.1:8080', { token: process.env.BT_EMULATOR_TOKEN });
  * await clock.sleep(5_000); // returns when the emulator's clock has reached 00:20:05
  * ```
  */
 export class LockstepClock implements Clock {
   readonly #wait: string;
-  readonly #fetchJson: (url: string, signal?: AbortSignal) => Promise<unknown>;
+  readonly #fetchJson: ControlFetch;
+  readonly #headers: Readonly<Record<string, string>>;
   readonly #wall: Clock;
   readonly #logger: Logger | undefined;
   #now: number;
@@ -85,11 +116,18 @@ export class LockstepClock implements Clock {
   constructor(
     at: number,
     origin: string,
-    options: { fetchJson?: (url: string, signal?: AbortSignal) => Promise<unknown>; wallClock?: Clock; logger?: Logger } = {},
+    options: {
+      fetchJson?: ControlFetch;
+      wallClock?: Clock;
+      logger?: Logger;
+      /** The emulator's control token; default: {@link EMULATOR_TOKEN_ENV} from the environment. */
+      token?: string;
+    } = {},
   ) {
     this.#now = at;
     this.#wait = new URL(EMULATOR_WAIT_PATH, origin).href;
     this.#fetchJson = options.fetchJson ?? fetchJsonOnce;
+    this.#headers = tokenHeaders(options.token ?? emulatorTokenFromEnv());
     this.#wall = options.wallClock ?? new LiveClock();
     this.#logger = options.logger;
   }
@@ -109,7 +147,7 @@ export class LockstepClock implements Clock {
       const abort = (): void => request.abort();
       signal?.addEventListener('abort', abort, { once: true });
       try {
-        reply = await this.#fetchJson(`${this.#wait}?until=${until}`, request.signal);
+        reply = await this.#fetchJson(`${this.#wait}?until=${until}`, request.signal, this.#headers);
       } catch (error) {
         if (aborted()) return;
         if (!this.#failing) {
@@ -139,7 +177,9 @@ export interface ClockChoiceOptions {
   readonly rest: string | undefined;
   readonly logger: Logger;
   /** Fetches a URL; default: the global `fetch`. */
-  readonly fetchJson?: (url: string) => Promise<unknown>;
+  readonly fetchJson?: ControlFetch;
+  /** The emulator's control token; default: {@link EMULATOR_TOKEN_ENV} from the environment. */
+  readonly token?: string;
 }
 
 /**
@@ -150,7 +190,11 @@ export interface ClockChoiceOptions {
  * the live config, `speed` times as fast ({@link FollowedClock}), or, on an emulator's virtual
  * clock, as fast as the emulator's driver steps it ({@link LockstepClock}).
  *
- * @throws BtError `CONFIG` when `setting` is `emulator` and no emulator answers at `rest`.
+ * The emulator's control API asks for the token `bt emulate` printed: it is sent from
+ * {@link EMULATOR_TOKEN_ENV} (or `options.token`) in {@link EMULATOR_TOKEN_HEADER}.
+ *
+ * @throws BtError `CONFIG` when `setting` is `emulator` and no emulator answers at `rest`, or when
+ *   an emulator answers but refuses the token (none or a wrong one).
  */
 export async function chooseLiveClock(options: ClockChoiceOptions): Promise<ChosenClock> {
   const { setting, rest, logger } = options;
@@ -164,11 +208,19 @@ export async function chooseLiveClock(options: ClockChoiceOptions): Promise<Chos
   }
   const url = new URL(EMULATOR_CLOCK_PATH, rest).href;
   const fetchJson = options.fetchJson ?? defaultFetchJson;
+  const token = options.token ?? emulatorTokenFromEnv();
   let reply: unknown;
   let problem: string | undefined;
   try {
-    reply = await fetchJson(url);
+    reply = await fetchJson(url, undefined, tokenHeaders(token));
   } catch (error) {
+    if (error instanceof ControlHttpError && error.status === 401 && error.body.includes(EMULATOR_TOKEN_HEADER)) {
+      throw new BtError(
+        'CONFIG',
+        `the exchange emulator at ${rest} refuses ${token === undefined ? 'a request without its control token' : 'the control token given'}: set the environment variable ${EMULATOR_TOKEN_ENV} to the token bt emulate printed at start (${EMULATOR_TOKEN_ENV}=...)`,
+        { details: { url, env: EMULATOR_TOKEN_ENV } },
+      );
+    }
     problem = error instanceof Error ? error.message : String(error);
   }
   const { now, speed, virtual } = (reply ?? {}) as { now?: unknown; speed?: unknown; virtual?: unknown };
@@ -179,7 +231,11 @@ export async function chooseLiveClock(options: ClockChoiceOptions): Promise<Chos
         url,
       },
     );
-    return { clock: new LockstepClock(now, rest, { logger }), kind: 'emulator', virtual: true };
+    return {
+      clock: new LockstepClock(now, rest, { logger, ...(token === undefined ? {} : { token }) }),
+      kind: 'emulator',
+      virtual: true,
+    };
   }
   if (problem === undefined && typeof now === 'number' && Number.isFinite(now) && typeof speed === 'number' && speed > 0) {
     logger.info(`following the exchange emulator's clock: ${formatIsoTime(now)} at ${speed}x real time`, { url });
@@ -197,14 +253,12 @@ export async function chooseLiveClock(options: ClockChoiceOptions): Promise<Chos
   return wall;
 }
 
-async function fetchJsonOnce(url: string, signal?: AbortSignal): Promise<unknown> {
-  const response = await fetch(url, signal === undefined ? {} : { signal });
-  if (!response.ok) throw new Error(`HTTP ${response.status}`);
+async function fetchJsonOnce(url: string, signal?: AbortSignal, headers: Readonly<Record<string, string>> = {}): Promise<unknown> {
+  const response = await fetch(url, { headers, ...(signal === undefined ? {} : { signal }) });
+  if (!response.ok) throw new ControlHttpError(response.status, await response.text().catch(() => ''));
   return response.json();
 }
 
-async function defaultFetchJson(url: string): Promise<unknown> {
-  const response = await fetch(url, { signal: AbortSignal.timeout(PROBE_TIMEOUT_MS) });
-  if (!response.ok) throw new Error(`HTTP ${response.status}`);
-  return response.json();
+function defaultFetchJson(url: string, signal?: AbortSignal, headers: Readonly<Record<string, string>> = {}): Promise<unknown> {
+  return fetchJsonOnce(url, signal ?? AbortSignal.timeout(PROBE_TIMEOUT_MS), headers);
 }

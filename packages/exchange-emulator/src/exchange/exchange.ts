@@ -1,33 +1,21 @@
-import type { Balance, Fill, Logger, Order, OrderSide, OrderType, Position, TimeInForce } from '@bt/core';
-import { BtError, isTerminal, silentLogger } from '@bt/core';
-import type {
-  BarColumns,
-  BarQuote,
-  FeeSchedule,
-  IntrabarPriority,
-  LatencyModel,
-  MarketSpec,
-  SlippageModel,
-  VolumeCapModel,
-} from '@bt/sim-broker';
-import { Account, BarMatchingEngine, makerTakerFees } from '@bt/sim-broker';
-import {
-  BinanceError,
-  filterFailure,
-  INSUFFICIENT_BALANCE_MSG,
-  orderDoesNotExist,
-  orderRejected,
-  unknownOrderCancel,
-} from '../binance/errors.js';
+import type { Balance, Fill, Logger, Order, OrderType, Position } from '@bt/core';
+import { isTerminal, silentLogger } from '@bt/core';
+import type { Account, BarColumns, BarQuote, FeeSchedule, MarketSpec } from '@bt/sim-broker';
+import { BarMatchingEngine, makerTakerFees } from '@bt/sim-broker';
+import { BinanceError, orderDoesNotExist, orderRejected, unknownOrderCancel } from '../binance/errors.js';
 import { visibleBars } from '../data/klines.js';
+import type { MatchingSettings } from './matching.js';
+import { withBarCapacity } from './matching.js';
 import type { EmulatedMarket } from './markets.js';
-import { buildMarkets, floorStep, onStep } from './markets.js';
+import { buildMarkets, filteredQuantity } from './markets.js';
+import { openingAccount } from './opening-account.js';
+import type { BinanceOrderStatus, BinanceOrderType, ClientOrderIdRule, NewOrder, OrderRecord, OrderRef, TradeRecord } from './records.js';
+import { binanceStatus, OrderRegistry } from './records.js';
+import type { WalletBalance, WalletView } from './wallet.js';
+import { checkFunds, walletOf } from './wallet.js';
 
-/** The spot order types the emulator accepts, by their Binance names. */
-export type BinanceOrderType = 'MARKET' | 'LIMIT' | 'STOP_LOSS' | 'STOP_LOSS_LIMIT';
-
-/** Binance's order statuses that the emulator reports. */
-export type BinanceOrderStatus = 'NEW' | 'PARTIALLY_FILLED' | 'FILLED' | 'CANCELED' | 'EXPIRED' | 'REJECTED';
+export type { BinanceOrderStatus, BinanceOrderType, ClientOrderIdRule, NewOrder, OrderRecord, OrderRef, TradeRecord } from './records.js';
+export type { WalletBalance } from './wallet.js';
 
 const ENGINE_TYPE: Readonly<Record<BinanceOrderType, OrderType>> = {
   MARKET: 'market',
@@ -36,17 +24,9 @@ const ENGINE_TYPE: Readonly<Record<BinanceOrderType, OrderType>> = {
   STOP_LOSS_LIMIT: 'stop-limit',
 };
 
-/** Largest price and amount the filters allow. */
-export const MAX_PRICE = 1_000_000_000;
-export const MAX_QTY = 9_000_000_000;
+export { MAX_PRICE, MAX_QTY } from './markets.js';
 
-/** Matching-engine settings passed through to `@bt/sim-broker`, so results compare with a backtest's. */
-export interface MatchingSettings {
-  readonly slippage?: SlippageModel;
-  readonly volumeCap?: VolumeCapModel;
-  readonly latency?: LatencyModel;
-  readonly intrabarPriority?: IntrabarPriority;
-}
+export type { MatchingSettings } from './matching.js';
 
 /** What an {@link Exchange} is made of. */
 export interface ExchangeOptions {
@@ -58,64 +38,22 @@ export interface ExchangeOptions {
   readonly matching?: MatchingSettings;
   /** Simulated time at start: bars that closed by then are history. */
   readonly startTime: number;
+  /** When a client order id is refused as a duplicate. Default `open-only`, Binance's rule. */
+  readonly clientOrderIds?: ClientOrderIdRule;
+  /**
+   * Most base amount that the orders of a market (unified symbol) may fill in one bar, on top of
+   * `matching.volumeCap` (Infinity: no limit). Asked once per market and bar, when an order executes.
+   */
+  readonly barCapacity?: (symbol: string) => number;
   readonly logger?: Logger;
 }
 
-/** A validated new order, in the emulator's terms. */
-export interface NewOrder {
-  readonly market: EmulatedMarket;
-  readonly side: OrderSide;
-  readonly type: BinanceOrderType;
-  readonly timeInForce: TimeInForce;
-  /** Base quantity; for MARKET orders either this or `quoteOrderQty`. */
-  readonly quantity?: number;
-  /** Quote amount of a MARKET order, converted to a quantity at the latest price. */
-  readonly quoteOrderQty?: number;
-  readonly price?: number;
-  readonly stopPrice?: number;
-  readonly clientOrderId: string;
-}
-
-/** An order the emulator accepted: its Binance identity next to the engine's. */
-export interface OrderRecord {
-  /** Binance's numeric id. */
-  readonly orderId: number;
-  /** The matching engine's id. */
-  readonly engineId: string;
-  readonly market: EmulatedMarket;
-  readonly type: BinanceOrderType;
-  readonly clientOrderId: string;
-  /** When it was accepted (simulated ms). */
-  readonly time: number;
-  /** Price at which a buy's funds are held while it is open. */
-  readonly holdPrice: number;
-  /** Quote amount asked for (MARKET by quote), else 0. */
-  readonly quoteOrderQty: number;
-  /** Sum of price x quantity over its fills. */
-  cumQuote: number;
-  /** True when a cancel request ended it. */
-  canceledByUser: boolean;
-}
-
-/** One execution, as `GET /api/v3/myTrades` reports it. */
-export interface TradeRecord {
-  readonly id: number;
-  readonly order: OrderRecord;
-  readonly side: OrderSide;
-  readonly price: number;
-  readonly qty: number;
-  readonly commission: number;
-  readonly commissionAsset: string;
-  /** When the emulator executed it: the close of the bar it was matched in. */
-  readonly time: number;
-  readonly maker: boolean;
-}
-
-/** One asset of the spot wallet. */
-export interface WalletBalance {
-  readonly asset: string;
-  readonly free: number;
-  readonly locked: number;
+/** What {@link Exchange.restart} did. */
+export interface ExchangeRestart {
+  /** The id the next order gets (1 after an id reset). */
+  readonly nextOrderId: number;
+  /** The id the next trade gets (1 after an id reset). */
+  readonly nextTradeId: number;
 }
 
 /** Bars that closed in one {@link Exchange.sync}, in the order they were fed to the engine. */
@@ -150,11 +88,9 @@ export class Exchange {
   readonly #engine: BarMatchingEngine;
   readonly #cursor: Int32Array;
   readonly #byVenueId: ReadonlyMap<string, EmulatedMarket>;
-  readonly #orders: OrderRecord[] = [];
-  readonly #byOrderId = new Map<number, OrderRecord>();
-  readonly #byEngineId = new Map<string, OrderRecord>();
-  readonly #byClientId = new Map<string, OrderRecord>();
-  readonly #trades: TradeRecord[] = [];
+  readonly #registry = new OrderRegistry();
+  readonly #clientOrderIds: ClientOrderIdRule;
+  readonly #wallet: WalletView;
   readonly #fills: Fill[] = [];
   readonly #quote: { -readonly [K in keyof BarQuote]: BarQuote[K] } = {
     openTime: 0,
@@ -169,8 +105,6 @@ export class Exchange {
   #listeners: readonly BarListener[] = [];
   #processing = 0;
   #syncedTo = Number.NEGATIVE_INFINITY;
-  #nextOrderId = 1;
-  #nextTradeId = 1;
 
   /** @throws BtError `CONFIG` on bad markets, balances or fees. */
   constructor(options: ExchangeOptions) {
@@ -180,35 +114,16 @@ export class Exchange {
     this.#log = options.logger ?? silentLogger;
     this.makerRate = options.fees.maker ?? 0;
     this.takerRate = options.fees.taker ?? 0;
-    const quotes = new Set(markets.map((m) => m.market.quote));
-    const cash: Record<string, number> = {};
-    const seeds: { market: EmulatedMarket; amount: number; price: number }[] = [];
-    for (const [asset, amount] of Object.entries(options.balances)) {
-      if (!(Number.isFinite(amount) && amount >= 0)) {
-        throw new BtError('CONFIG', `balances.${asset}: expected a finite number >= 0, got ${amount}`, {
-          details: { field: `balances.${asset}` },
-        });
-      }
-      const market = quotes.has(asset) ? undefined : markets.find((m) => m.market.base === asset);
-      if (market === undefined || amount === 0) {
-        cash[asset] = (cash[asset] ?? 0) + amount;
-        continue;
-      }
-      const price = seedPrice(market.columns, options.startTime);
-      seeds.push({ market, amount, price });
-      // The account buys the starting position with cash it is given for that purpose.
-      cash[market.market.quote] = (cash[market.market.quote] ?? 0) + amount * price;
-    }
-    const currency = markets[0]?.market.quote ?? 'USDT';
-    this.#account = new Account(table, { currency, balances: cash, allowShort: false });
-    for (const seed of seeds) this.#account.apply(seed.market.index, 'buy', seed.amount, seed.price, 0, options.startTime);
+    this.#clientOrderIds = options.clientOrderIds ?? 'open-only';
+    this.#account = openingAccount(table, markets, options.balances, options.startTime);
     const matching = options.matching ?? {};
+    const volumeCap = withBarCapacity(matching.volumeCap, options.barCapacity);
     this.#engine = new BarMatchingEngine({
       markets: table,
       account: this.#account,
       fees: makerTakerFees(options.fees),
       ...(matching.slippage === undefined ? {} : { slippage: matching.slippage }),
-      ...(matching.volumeCap === undefined ? {} : { volumeCap: matching.volumeCap }),
+      ...(volumeCap === undefined ? {} : { volumeCap }),
       ...(matching.latency === undefined ? {} : { latency: matching.latency }),
       ...(matching.intrabarPriority === undefined ? {} : { intrabarPriority: matching.intrabarPriority }),
       fillTiming: 'next-open',
@@ -217,6 +132,13 @@ export class Exchange {
       },
     });
     this.#cursor = new Int32Array(markets.length);
+    this.#wallet = {
+      account: this.#account,
+      markets,
+      orders: this.#registry.orders(),
+      state: (record) => this.state(record),
+      feeRate: Math.max(this.makerRate, this.takerRate),
+    };
   }
 
   /** The market of a Binance symbol id (`BTCUSDT`), or undefined. */
@@ -304,8 +226,9 @@ export class Exchange {
 
   /**
    * Checks a new order as Binance would before booking it: the market trades, Binance's filters
-   * (`PRICE_FILTER`, `LOT_SIZE`, `NOTIONAL`), a client order id not used before, and enough free
-   * balance for what the order may spend. Returns the quantity (a MARKET order by quote is turned
+   * (`PRICE_FILTER`, `LOT_SIZE`, `NOTIONAL`), a client order id that no open order has (or, with
+   * `clientOrderIds: 'unique'`, that no order ever had), and enough free balance for what the order
+   * may spend. Returns the quantity (a MARKET order by quote is turned
    * into a quantity at the latest price, rounded down to the step) and the price funds are held at.
    *
    * @throws BinanceError -1013 (`Market is closed.`, filter failures) or -2010 (duplicate, funds).
@@ -314,19 +237,9 @@ export class Exchange {
     const { market } = order;
     const last = this.lastPrice(market, now);
     if (!this.isTrading(market, now) || Number.isNaN(last)) throw new BinanceError(400, -1013, 'Market is closed.');
-    let quantity = order.quantity;
-    if (quantity === undefined && order.quoteOrderQty !== undefined) quantity = floorStep(order.quoteOrderQty / last, market.stepSize);
-    if (quantity === undefined || !(quantity > 0)) throw filterFailure('LOT_SIZE');
-    for (const price of [order.price, order.stopPrice]) {
-      if (price !== undefined && !(price >= market.tickSize && price <= MAX_PRICE && onStep(price, market.tickSize))) {
-        throw filterFailure('PRICE_FILTER');
-      }
-    }
-    if (!(quantity >= market.minQty && quantity <= MAX_QTY && onStep(quantity, market.stepSize))) throw filterFailure('LOT_SIZE');
-    const holdPrice = order.price ?? order.stopPrice ?? last;
-    if (quantity * holdPrice < market.minNotional) throw filterFailure('NOTIONAL');
-    if (this.#byClientId.has(order.clientOrderId)) throw orderRejected('Duplicate order sent.');
-    this.#checkFunds(market, order.side, quantity, holdPrice);
+    const { quantity, holdPrice } = filteredQuantity(market, order, last);
+    if (this.#isDuplicate(order.clientOrderId)) throw orderRejected('Duplicate order sent.');
+    checkFunds(this.#wallet, market, order.side, quantity, holdPrice);
     return { quantity, holdPrice };
   }
 
@@ -351,8 +264,7 @@ export class Exchange {
       now,
     );
     if (!ack.accepted || ack.orderId === undefined) throw orderRejected(ack.reason ?? 'Order rejected.');
-    const record: OrderRecord = {
-      orderId: this.#nextOrderId++,
+    return this.#registry.addOrder({
       engineId: ack.orderId,
       market,
       type,
@@ -362,29 +274,35 @@ export class Exchange {
       quoteOrderQty: order.quantity === undefined ? (order.quoteOrderQty ?? 0) : 0,
       cumQuote: 0,
       canceledByUser: false,
-    };
-    this.#orders.push(record);
-    this.#byOrderId.set(record.orderId, record);
-    this.#byEngineId.set(record.engineId, record);
-    this.#byClientId.set(record.clientOrderId, record);
-    return record;
+    });
   }
 
-  /** An order of `market` by Binance id or client order id, or undefined. */
-  findOrder(market: EmulatedMarket, ref: { orderId?: number; clientOrderId?: string }): OrderRecord | undefined {
-    const record = ref.orderId !== undefined ? this.#byOrderId.get(ref.orderId) : this.#byClientId.get(ref.clientOrderId ?? '');
-    return record !== undefined && record.market === market ? record : undefined;
+  /**
+   * The newest order of `market` with this Binance id or client order id, or undefined (a client
+   * order id is used again once its order is final; numeric ids repeat after a restart with id reset).
+   */
+  findOrder(market: EmulatedMarket, ref: OrderRef): OrderRecord | undefined {
+    return this.#registry.find(market, ref);
+  }
+
+  /**
+   * The venue restarts as a restarted exchange process would: balances, orders and past trades are
+   * kept; with `resetIds`, order and trade ids start again at 1.
+   */
+  restart(options: { readonly resetIds?: boolean } = {}): ExchangeRestart {
+    if (options.resetIds === true) this.#registry.resetIds();
+    return { nextOrderId: this.#registry.nextOrderId, nextTradeId: this.#registry.nextTradeId };
   }
 
   /** Like {@link Exchange.findOrder}. @throws BinanceError -2013 when there is no such order. */
-  getOrder(market: EmulatedMarket, ref: { orderId?: number; clientOrderId?: string }): OrderRecord {
+  getOrder(market: EmulatedMarket, ref: OrderRef): OrderRecord {
     const record = this.findOrder(market, ref);
     if (record === undefined) throw orderDoesNotExist();
     return record;
   }
 
   /** Cancels an open order. @throws BinanceError -2011 when it is unknown or no longer open. */
-  cancelOrder(market: EmulatedMarket, ref: { orderId?: number; clientOrderId?: string }, now: number): OrderRecord {
+  cancelOrder(market: EmulatedMarket, ref: OrderRef, now: number): OrderRecord {
     const record = this.findOrder(market, ref);
     if (record === undefined || isTerminal(this.state(record).status)) throw unknownOrderCancel();
     this.#engine.cancel({ symbol: market.market.symbol, orderId: record.engineId }, now);
@@ -399,56 +317,27 @@ export class Exchange {
 
   /** Binance's status of an order. */
   status(record: OrderRecord): BinanceOrderStatus {
-    const state = this.state(record);
-    switch (state.status) {
-      case 'open':
-        return 'NEW';
-      case 'partially-filled':
-        return 'PARTIALLY_FILLED';
-      case 'filled':
-        return 'FILLED';
-      case 'canceled':
-        return record.canceledByUser ? 'CANCELED' : 'EXPIRED';
-      case 'rejected':
-        return 'REJECTED';
-    }
+    return binanceStatus(this.state(record).status, record.canceledByUser);
   }
 
   /** Open orders (of one market or all), oldest first. */
   openOrders(market?: EmulatedMarket): OrderRecord[] {
-    return this.#orders.filter((r) => (market === undefined || r.market === market) && !isTerminal(this.state(r).status));
+    return this.#registry.orders().filter((r) => (market === undefined || r.market === market) && !isTerminal(this.state(r).status));
   }
 
   /** Every order of `market`, oldest first. */
   allOrders(market: EmulatedMarket): OrderRecord[] {
-    return this.#orders.filter((r) => r.market === market);
+    return this.#registry.orders().filter((r) => r.market === market);
   }
 
   /** Every execution of `market`, oldest first. */
   trades(market: EmulatedMarket): TradeRecord[] {
-    return this.#trades.filter((t) => t.order.market === market);
+    return this.#registry.trades().filter((t) => t.order.market === market);
   }
 
   /** The spot wallet: every asset of the account and of the markets, sorted by asset. */
   wallet(): WalletBalance[] {
-    const total = new Map<string, number>();
-    const locked = new Map<string, number>();
-    const add = (map: Map<string, number>, asset: string, amount: number): void => {
-      map.set(asset, (map.get(asset) ?? 0) + amount);
-    };
-    for (const b of this.#account.balances()) {
-      add(total, b.currency, b.total);
-      add(locked, b.currency, b.used);
-    }
-    for (const m of this.markets) {
-      add(total, m.market.base, Math.max(0, this.#account.signedSize(m.index)));
-      add(locked, m.market.base, 0);
-    }
-    for (const [asset, amount] of this.#holds().byAsset) add(locked, asset, amount);
-    return [...total.keys()].sort().map((asset) => {
-      const held = locked.get(asset) ?? 0;
-      return { asset, free: (total.get(asset) ?? 0) - held, locked: held };
-    });
+    return walletOf(this.#wallet);
   }
 
   /** The wallet in `@bt/core`'s shape. */
@@ -471,49 +360,20 @@ export class Exchange {
     return [...this.#fills];
   }
 
-  /** @throws BinanceError -2010 with Binance's insufficient-balance message. */
-  #checkFunds(market: EmulatedMarket, side: OrderSide, quantity: number, holdPrice: number): void {
-    const holds = this.#holds();
-    if (side === 'buy') {
-      const quote = market.market.quote;
-      const free = this.wallet().find((w) => w.asset === quote)?.free ?? 0;
-      const need = quantity * holdPrice * (1 + Math.max(this.makerRate, this.takerRate));
-      if (need > free + 1e-9 * Math.max(1, free)) throw orderRejected(INSUFFICIENT_BALANCE_MSG);
-    } else {
-      // The engine's account sells only the position of the same market.
-      const free = Math.max(0, this.#account.signedSize(market.index)) - (holds.sellByMarket[market.index] ?? 0);
-      if (quantity > free + 1e-9 * Math.max(1, free)) throw orderRejected(INSUFFICIENT_BALANCE_MSG);
-    }
-  }
-
-  /** What open orders hold: per asset, and the base amount of open sells per market. */
-  #holds(): { byAsset: Map<string, number>; sellByMarket: number[] } {
-    const byAsset = new Map<string, number>();
-    const sellByMarket = this.markets.map(() => 0);
-    const feeRate = Math.max(this.makerRate, this.takerRate);
-    for (const record of this.#orders) {
-      const state = this.state(record);
-      if (isTerminal(state.status)) continue;
-      const m = record.market;
-      if (state.side === 'buy') {
-        const asset = m.market.quote;
-        byAsset.set(asset, (byAsset.get(asset) ?? 0) + state.remaining * record.holdPrice * (1 + feeRate));
-      } else {
-        const asset = m.market.base;
-        byAsset.set(asset, (byAsset.get(asset) ?? 0) + state.remaining);
-        sellByMarket[m.index] = (sellByMarket[m.index] ?? 0) + state.remaining;
-      }
-    }
-    return { byAsset, sellByMarket };
+  /** True when the rule in force refuses `clientOrderId` for a new order. */
+  #isDuplicate(clientOrderId: string): boolean {
+    const newest = this.#registry.newestByClientId(clientOrderId);
+    if (newest === undefined) return false;
+    // Under `open-only` at most one order per id is open, and it is the newest one.
+    return this.#clientOrderIds === 'unique' || !isTerminal(this.state(newest).status);
   }
 
   #recordFill(fill: Fill): void {
     this.#fills.push(fill);
-    const order = this.#byEngineId.get(fill.orderId);
+    const order = this.#registry.byEngineId(fill.orderId);
     if (order === undefined) return;
     order.cumQuote += fill.amount * fill.price;
-    this.#trades.push({
-      id: this.#nextTradeId++,
+    this.#registry.addTrade({
       order,
       side: fill.side,
       price: fill.price,
@@ -535,11 +395,4 @@ export class Exchange {
     q.close = c.close[i] as number;
     q.volume = c.volume[i] as number;
   }
-}
-
-/** The price a starting base balance is valued at: the last close at `startTime`, else the first open. */
-function seedPrice(columns: BarColumns, startTime: number): number {
-  let i = 0;
-  while (i < columns.length && (columns.openTime[i] as number) + columns.timeframeMs <= startTime) i++;
-  return i > 0 ? (columns.close[i - 1] as number) : (columns.open[0] as number);
 }

@@ -2,6 +2,7 @@ import type { Market } from '@bt/core';
 import { BtError } from '@bt/core';
 import type { BarColumns, MarketSpec } from '@bt/sim-broker';
 import { MarketTable } from '@bt/sim-broker';
+import { filterFailure } from '../binance/errors.js';
 
 /** One market of the emulated exchange: its rules, its venue id and its bars. */
 export interface EmulatedMarket {
@@ -20,6 +21,10 @@ export interface EmulatedMarket {
   /** `NOTIONAL.minNotional` (0: none). */
   readonly minNotional: number;
 }
+
+/** Largest price and amount the filters allow. */
+export const MAX_PRICE = 1_000_000_000;
+export const MAX_QTY = 9_000_000_000;
 
 /** Default amount step: Binance's finest precision. */
 const DEFAULT_AMOUNT_STEP = 1e-8;
@@ -108,4 +113,28 @@ export function onStep(value: number, step: number): boolean {
 export function floorStep(value: number, step: number): number {
   const units = Math.floor(value / step + 1e-9);
   return Number((units * step).toPrecision(12));
+}
+
+/**
+ * The quantity of a new order (a MARKET order by quote turned into a quantity at `last`, rounded
+ * down to the step) and the price its funds are held at, checked against Binance's filters.
+ * @throws BinanceError -1013 naming `LOT_SIZE`, `PRICE_FILTER` or `NOTIONAL`.
+ */
+export function filteredQuantity(
+  market: EmulatedMarket,
+  order: { readonly quantity?: number; readonly quoteOrderQty?: number; readonly price?: number; readonly stopPrice?: number },
+  last: number,
+): { quantity: number; holdPrice: number } {
+  let quantity = order.quantity;
+  if (quantity === undefined && order.quoteOrderQty !== undefined) quantity = floorStep(order.quoteOrderQty / last, market.stepSize);
+  if (quantity === undefined || !(quantity > 0)) throw filterFailure('LOT_SIZE');
+  for (const price of [order.price, order.stopPrice]) {
+    if (price !== undefined && !(price >= market.tickSize && price <= MAX_PRICE && onStep(price, market.tickSize))) {
+      throw filterFailure('PRICE_FILTER');
+    }
+  }
+  if (!(quantity >= market.minQty && quantity <= MAX_QTY && onStep(quantity, market.stepSize))) throw filterFailure('LOT_SIZE');
+  const holdPrice = order.price ?? order.stopPrice ?? last;
+  if (quantity * holdPrice < market.minNotional) throw filterFailure('NOTIONAL');
+  return { quantity, holdPrice };
 }

@@ -16,15 +16,21 @@ export interface ControlDeps {
   readonly virtual?: VirtualClock;
   /** Drops every WebSocket connection; returns how many. */
   readonly dropWebSockets: () => number;
+  /** Restarts the venue (`emulator.restart`). */
+  readonly restart: (options: { resetIds?: boolean }) => Json;
 }
 
 /**
- * The emulator's own HTTP endpoints (no signature; the server listens on 127.0.0.1 only):
+ * The emulator's own HTTP endpoints (no signature; the server listens on 127.0.0.1 only, and the
+ * request handler lets through only requests with the control token, the emulator's own Host and
+ * no foreign Origin):
  * - `GET /__control/faults`: armed faults, counters and log;
  * - `POST /__control/faults` with a JSON `FaultConfig`: arms the kinds it names;
  * - `DELETE /__control/faults`: disarms every fault;
  * - `POST /__control/ws/drop`: drops every WebSocket connection now;
  * - `GET /__control/state`: simulated time, wallet, open orders and fill count;
+ * - `POST /__control/restart` with an optional JSON `{ "resetIds": true }`: restarts the venue
+ *   (balances, orders and trades kept; with `resetIds`, order and trade ids start again at 1);
  * - `GET /__control/clock`: simulated time and speed (`null` on an injected clock), so a client can
  *   follow the replay's time; `virtual: true` on a virtual clock, which a client follows by sleeping
  *   on it: `GET /__control/clock/wait?until=<ms>` answers `{ now }` once time has reached `until`;
@@ -70,6 +76,18 @@ export function createControl(deps: ControlDeps): (method: string, path: string,
           openOrders: deps.exchange.openOrders().length,
           fills: deps.exchange.fills().length,
         });
+      }
+      case 'POST /__control/restart': {
+        let resetIds: unknown;
+        try {
+          resetIds = body.trim() === '' ? undefined : (JSON.parse(body) as { resetIds?: unknown } | null)?.resetIds;
+        } catch {
+          return { status: 400, body: { error: 'restart: the body is not JSON' } };
+        }
+        if (resetIds !== undefined && typeof resetIds !== 'boolean') {
+          return { status: 400, body: { error: 'restart: expected { "resetIds": true | false }' } };
+        }
+        return ok(deps.restart(resetIds === undefined ? {} : { resetIds }));
       }
       case 'GET /__control/clock':
         return ok({ now: deps.now(), speed: deps.speed ?? null, ...(deps.virtual === undefined ? {} : { virtual: true }) });

@@ -6,6 +6,7 @@ import { handleRest } from '../binance/rest.js';
 import type { VirtualClock } from '../clock/virtual-clock.js';
 import type { Exchange } from '../exchange/exchange.js';
 import type { FaultInjector } from '../faults.js';
+import { refuseControlRequest } from './control-guard.js';
 
 /** A reply of the control endpoints. */
 export interface ControlReply {
@@ -22,6 +23,8 @@ export interface HandlerDeps {
   readonly clock: Clock;
   /** Wall time: `timestamp` checks, latency and hold timers. */
   readonly wallClock: Clock;
+  /** The token every `/__control/...` request must carry (see {@link refuseControlRequest}). */
+  readonly controlToken: string;
   /** Answers `/__control/...`. */
   readonly control: (method: string, path: string, body: string) => ControlReply;
   /** Aborts when the emulator closes: ends latency waits and held requests. */
@@ -49,7 +52,8 @@ const RATE_LIMIT_MSG =
   'Too much request weight used; current limit is 6000 request weight per 1 MINUTE. Please use WebSocket Streams for live updates to avoid polling the API.';
 
 /**
- * The HTTP side of the emulator: control endpoints, then the faults armed for the request,
+ * The HTTP side of the emulator: control endpoints (guarded by Host, Origin and the control
+ * token), then the faults armed for the request,
  * then the Binance REST routes on an exchange brought up to the current simulated time.
  */
 export function createRequestHandler(deps: HandlerDeps): (req: IncomingMessage, res: ServerResponse) => void {
@@ -76,6 +80,10 @@ async function handle(deps: HandlerDeps, req: IncomingMessage, res: ServerRespon
   const method = (req.method ?? 'GET').toUpperCase();
   const body = await readBody(req);
   if (body === undefined) return sendJson(res, 413, { code: -1000, msg: 'Request body too large.' });
+  if (path.startsWith('/__control/')) {
+    const refusal = refuseControlRequest(req.headers, req.socket.localPort ?? 0, deps.controlToken);
+    if (refusal !== undefined) return sendJson(res, refusal.status, refusal.body);
+  }
   if (path === WAIT_PATH && method === 'GET') return waitOnClock(deps, res, query);
   if (path.startsWith('/__control/')) {
     const reply = deps.control(method, path, body);
