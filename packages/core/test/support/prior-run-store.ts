@@ -31,7 +31,7 @@ export class LoggingTradeStore implements TradeStateStore {
  */
 export class PriorRunStore implements OrderStore {
   readonly trades = new LoggingTradeStore();
-  readonly #inner: MemoryOrderStore;
+  readonly #inner: OrderStore;
   readonly #prior: ReadonlyMap<string, OrderRequest>;
   readonly #fills = new Set<string>();
 
