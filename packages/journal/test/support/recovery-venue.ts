@@ -3,6 +3,8 @@ import {
   type Balance,
   type Broker,
   type BrokerCapabilities,
+  BrokerEventHub,
+  type BrokerListener,
   type Clock,
   type Fill,
   type Market,
@@ -53,10 +55,13 @@ export class RecoveryVenue implements Broker {
     { symbol: 'BTC/USDT:USDT', base: 'BTC', quote: 'USDT', type: 'swap', active: true },
   ];
   price = 100;
+  /** Fill market submissions at once at `price` (a venue the bot trades on after recovery); otherwise reject them. */
+  takesOrders = false;
   readonly fetchFills?: (symbol: string, since: number) => Promise<readonly Fill[]>;
   readonly #orders: { order: Order; arrivesAt: number }[] = [];
   readonly #faults = new Map<VenueMethod, Error[]>();
   readonly #clock: Clock;
+  readonly #events = new BrokerEventHub();
   #nextOrder = 1;
 
   constructor(clock: Clock, options: { listsFills?: boolean; fetchByClientOrderId?: boolean } = {}) {
@@ -167,7 +172,28 @@ export class RecoveryVenue implements Broker {
   async submitOrder(request: OrderRequest): Promise<OrderAck> {
     this.#enter('submitOrder');
     this.submissions.push(request);
-    return { accepted: false, status: 'rejected', reason: 'the recovery venue takes no orders' };
+    if (!this.takesOrders || request.type !== 'market') {
+      return { accepted: false, status: 'rejected', reason: 'the recovery venue takes no orders' };
+    }
+    const clientOrderId = request.clientOrderId as string;
+    const order = this.place({
+      clientOrderId,
+      symbol: request.symbol,
+      side: request.side,
+      amount: request.amount,
+      fills: [request.amount],
+    });
+    const fill = this.fills.at(-1) as Fill;
+    const sign = request.side === 'buy' ? 1 : -1;
+    this.balances = this.balances.map((b) =>
+      b.currency === 'BTC' ? { ...b, free: b.free + sign * request.amount, total: b.total + sign * request.amount } : b,
+    );
+    // The stream reports it after the answer.
+    queueMicrotask(() => {
+      this.#events.emit({ type: 'fill', fill });
+      this.#events.emit({ type: 'order', order });
+    });
+    return { accepted: true, orderId: order.id, status: 'open', clientOrderId };
   }
   async cancelOrder(ref: OrderRef): Promise<Order> {
     this.#enter('cancelOrder');
@@ -178,7 +204,7 @@ export class RecoveryVenue implements Broker {
     if (!('clientOrderId' in ref)) return undefined;
     return this.#orders.find((o) => o.order.clientOrderId === ref.clientOrderId && o.arrivesAt <= this.#clock.now())?.order;
   }
-  subscribe() {
-    return () => undefined;
+  subscribe(listener: BrokerListener) {
+    return this.#events.subscribe(listener);
   }
 }
