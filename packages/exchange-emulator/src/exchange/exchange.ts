@@ -257,7 +257,7 @@ export class Exchange {
         type: ENGINE_TYPE[type],
         amount: quantity,
         timeInForce: order.timeInForce,
-        clientOrderId: order.clientOrderId,
+        // Not the client order id: the engine keeps those unique forever, Binance only among open orders.
         ...(order.price === undefined ? {} : { price: order.price }),
         ...(order.stopPrice === undefined ? {} : { stopPrice: order.stopPrice }),
       },
@@ -350,9 +350,12 @@ export class Exchange {
     return this.#account.openPositions();
   }
 
-  /** Every order the engine accepted, in canonical order. */
+  /** Every order the engine accepted, in canonical order, with its Binance client order id. */
   engineOrders(): readonly Order[] {
-    return this.#engine.orders();
+    return this.#engine.orders().map((o) => {
+      const clientOrderId = this.#registry.byEngineId(o.id)?.clientOrderId;
+      return clientOrderId === undefined ? o : { ...o, clientOrderId };
+    });
   }
 
   /** Every fill, in execution order. */
@@ -369,8 +372,8 @@ export class Exchange {
   }
 
   #recordFill(fill: Fill): void {
-    this.#fills.push(fill);
     const order = this.#registry.byEngineId(fill.orderId);
+    this.#fills.push(order === undefined ? fill : { ...fill, clientOrderId: order.clientOrderId });
     if (order === undefined) return;
     order.cumQuote += fill.amount * fill.price;
     this.#registry.addTrade({
