@@ -51,6 +51,7 @@ export class VenueReader {
     });
   }
 
+  /** The venue's open orders in `symbol`. */
   openOrders(symbol: string): Promise<readonly Order[]> {
     return this.#call(`open orders of ${symbol}`, () => this.#broker.getOpenOrders(symbol));
   }
@@ -62,21 +63,25 @@ export class VenueReader {
     return this.#call(`fills of ${symbol} since ${new Date(since).toISOString()}`, () => fetchFills(symbol, since));
   }
 
+  /** The venue's markets, read once. */
   markets(): Promise<readonly Market[]> {
     this.#markets ??= this.#call('markets', () => this.#broker.getMarkets());
     return this.#markets;
   }
 
+  /** The account's balances, read once. */
   balances(): Promise<readonly Balance[]> {
     this.#balances ??= this.#call('balances', () => this.#broker.getBalances());
     return this.#balances;
   }
 
+  /** The account's positions (derivatives), read once. */
   positions(): Promise<readonly Position[]> {
     this.#positions ??= this.#call('positions', () => this.#broker.getPositions());
     return this.#positions;
   }
 
+  /** The latest price of `symbol` (the price of an adjustment). */
   latestPrice(symbol: string): Promise<number> {
     return this.#call(`latest price of ${symbol}`, () => this.#broker.getLatestPrice(symbol));
   }

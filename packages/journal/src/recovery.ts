@@ -178,6 +178,7 @@ export async function recoverFromVenue(options: RecoveryOptions): Promise<Recove
   });
   const summary = summaryOf(settled, newFills, orphans, checks);
   journal.appendEvent('recovery.completed', { summary, missedFills: missedFills.length });
-  logger.info(summary, { settled: settled.length, missedFills: missedFills.length, orphans: orphans.length });
+  // The caller logs the summary (the runner as `recovery: <summary>`); here it is only a debug line.
+  logger.debug(summary, { settled: settled.length, missedFills: missedFills.length, orphans: orphans.length });
   return { settled, missedFills, orphans, positions: checks, summary };
 }

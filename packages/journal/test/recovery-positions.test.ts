@@ -123,6 +123,29 @@ describe('positions at start: the bot owns the net of its own fills', () => {
     expect((await recover(journal, venue)).positions[0]).toMatchObject({ ok: true, bot: expect.closeTo(0.2, 12) });
   });
 
+  it('fails closed on a spot bot that sold more than it bought; acceptVenue on a derivative takes the venue position', async () => {
+    const journal = s.open();
+    const venue = new RecoveryVenue(s.clock);
+    filled(journal, venue, 'sell', 0.4);
+    btc(venue, 1);
+    const error = await rejection(recover(journal, venue));
+    expect((error as Error).message).toContain(
+      "hold -0.4 BTC, the venue's BTC balance is 1 (a spot bot cannot have sold more than it bought)",
+    );
+
+    filled(journal, venue, 'buy', 1, 'BTC/USDT:USDT');
+    venue.positions = [
+      { symbol: 'BTC/USDT:USDT', side: 'long', size: 1.5, entryPrice: 100, realizedPnl: 0, unrealizedPnl: 0, markPrice: 100 },
+    ];
+    const report = await recover(journal, venue, { acceptVenue: true, symbols: ['BTC/USDT', 'BTC/USDT:USDT'] });
+    expect(report.positions).toEqual([
+      { symbol: 'BTC/USDT', bot: 0, venue: 1, heldBefore: 1, ok: true },
+      { symbol: 'BTC/USDT:USDT', bot: 1.5, venue: 1.5, heldBefore: 0, ok: true },
+    ]);
+    expect(journal.netPosition('BTC/USDT:USDT')).toBe(1.5);
+    expect(journal.netPosition('BTC/USDT')).toBe(0);
+  });
+
   it('counts fees taken in the base currency: the bot holds what its fills left', async () => {
     const journal = s.open();
     const venue = new RecoveryVenue(s.clock);

@@ -240,6 +240,20 @@ describe('recoverFromVenue: kill points, each settled to what the venue says, ev
     expect((await recover(journal, venue)).orphans).toEqual([]);
   });
 
+  it('never proves an order absent through a broker that cannot look orders up by client order id', async () => {
+    const journal = s.open();
+    const id = buy(journal);
+    journal.markSent(id);
+    const logs: LogRecord[] = [];
+    const venue = new RecoveryVenue(s.clock, { fetchByClientOrderId: false });
+    const report = await recover(journal, venue, { logs });
+    expect(report.settled).toEqual([{ clientOrderId: id, symbol: SYMBOL, from: 'sent', to: 'sent' }]);
+    expect(journal.intent(id)?.status).toBe('sent');
+    expect(venue.calls.filter((c) => c.method === 'fetchOrder')).toEqual([]);
+    expect(logs).toContainEqual(expect.objectContaining({ level: 'warn', message: expect.stringContaining(`${id} could not be settled`) }));
+    expect(journal.events({ kind: 'recovery.unresolved' })).toHaveLength(1);
+  });
+
   it('logs and journals what it compared', async () => {
     const journal = s.open();
     const id = buy(journal);
@@ -253,7 +267,7 @@ describe('recoverFromVenue: kill points, each settled to what the venue says, ev
       'reconciled with the venue: 1 open intent looked up (1 filled), 1 missed fill recorded, 0 orphans, ' +
         'positions BTC/USDT bot 1 = venue 3 (2 held before the bot, not traded)',
     );
-    expect(logs).toContainEqual(expect.objectContaining({ level: 'info', message: report.summary }));
+    expect(logs).toContainEqual(expect.objectContaining({ message: report.summary }));
     expect(journal.events().map((e) => e.kind)).toEqual(
       expect.arrayContaining(['recovery.started', 'recovery.settled', 'recovery.positions', 'recovery.completed']),
     );
