@@ -26,26 +26,7 @@ import type {
 } from './types.js';
 import { ackUpdate, orderUpdate } from './venue-updates.js';
 import type { JournalView, SeqQuery } from './view.js';
-
-/** The parts a journal is made of: the connection and one store per table. */
-interface Parts {
-  readonly db: Db;
-  readonly file: string;
-  readonly botName: string;
-  readonly intents: IntentStore;
-  readonly fills: FillStore;
-  readonly trades: TradeStore;
-  readonly events: EventLog;
-}
-
-/** What only a writer has. */
-interface Writer {
-  readonly clock: Pick<Clock, 'now'>;
-  readonly prefix: string;
-  readonly token: string;
-  readonly run: RunRow;
-  readonly report: OpenReport;
-}
+import type { Parts, Writer } from './journal-parts.js';
 
 /**
  * The durable journal of one bot on one account, in one SQLite file: runs, order intents and
