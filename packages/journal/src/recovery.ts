@@ -81,6 +81,7 @@ function summaryOf(
   newFills: number,
   orphans: readonly string[],
   checks: readonly PositionCheck[],
+  adjusted: ReadonlyMap<string, number>,
 ): string {
   const counts = new Map<string, number>();
   const words: Record<string, string> = { 'partially-filled': 'partially filled', absent: 'proven absent', open: 'still open' };
@@ -88,7 +89,9 @@ function summaryOf(
   const detail = settled.length === 0 ? '' : ` (${[...counts].map(([w, n]) => `${n} ${w}`).join(', ')})`;
   const positions = checks.map((c) => {
     const held = c.heldBefore > 0 ? ` (${figure(c.heldBefore)} held before the bot, not traded)` : '';
-    return `${c.symbol} bot ${figure(c.bot)} ${c.ok ? '=' : '!='} venue ${figure(c.venue)}${held}`;
+    const delta = adjusted.get(c.symbol);
+    const accepted = delta === undefined ? '' : ` (the venue's state accepted: the bot's position adjusted by ${figure(delta)})`;
+    return `${c.symbol} bot ${figure(c.bot)} ${c.ok ? '=' : '!='} venue ${figure(c.venue)}${held}${accepted}`;
   });
   return (
     `reconciled with the venue: ${settled.length} open intent${settled.length === 1 ? '' : 's'} looked up${detail}, ` +
@@ -161,6 +164,7 @@ export async function recoverFromVenue(options: RecoveryOptions): Promise<Recove
 
   const compared = await comparePositions(journal, venue, symbols);
   let checks = compared.checks;
+  const adjusted = new Map<string, number>();
   journal.appendEvent('recovery.positions', { checks });
   if (checks.some((c) => !c.ok)) {
     if (options.acceptVenue !== true) {
@@ -169,6 +173,9 @@ export async function recoverFromVenue(options: RecoveryOptions): Promise<Recove
       throw error;
     }
     checks = await acceptVenueState(journal, venue, checks, compared.markets, clock, logger);
+    for (const [i, before] of compared.checks.entries()) {
+      if (!before.ok) adjusted.set(before.symbol, (checks[i] as PositionCheck).bot - before.bot);
+    }
   }
 
   const tags = new Map<string, string | undefined>();
@@ -176,7 +183,7 @@ export async function recoverFromVenue(options: RecoveryOptions): Promise<Recove
     if (!tags.has(row.clientOrderId)) tags.set(row.clientOrderId, journal.intent(row.clientOrderId)?.tag);
     return fillOf(row, tags.get(row.clientOrderId));
   });
-  const summary = summaryOf(settled, newFills, orphans, checks);
+  const summary = summaryOf(settled, newFills, orphans, checks, adjusted);
   journal.appendEvent('recovery.completed', { summary, missedFills: missedFills.length });
   // The caller logs the summary (the runner as `recovery: <summary>`); here it is only a debug line.
   logger.debug(summary, { settled: settled.length, missedFills: missedFills.length, orphans: orphans.length });

@@ -108,6 +108,7 @@ describe('positions at start: the bot owns the net of its own fills', () => {
     venue.price = 90;
     const report = await recover(journal, venue, { acceptVenue: true });
     expect(report.positions).toEqual([{ symbol: 'BTC/USDT', bot: 0.2, venue: 0.2, heldBefore: 0, ok: true }]);
+    expect(report.summary).toContain("BTC/USDT bot 0.2 = venue 0.2 (the venue's state accepted: the bot's position adjusted by -0.3)");
     expect(journal.netPosition('BTC/USDT')).toBeCloseTo(0.2, 12);
     const adjustment = journal.fills().find((f) => f.origin === 'adjustment');
     expect(adjustment).toMatchObject({ side: 'sell', price: 90, strategy: 'venue-adjustment', pendingDelivery: false });
