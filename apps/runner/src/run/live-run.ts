@@ -2,15 +2,16 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Broker, BtError } from '@bt/core';
 import { TradingController, toBtError } from '@bt/core';
-import { journalOrderStore, type SqliteJournal } from '@bt/journal';
+import { journalOrderStore, journalPositions, type SqliteJournal } from '@bt/journal';
 import type { CcxtBrokerConfig, PaperBrokerConfig } from '../config/schema.js';
 import { BarWatch } from './bar-watch.js';
+import { crashSpecFromEnv, withCrashPoint } from './crash-points.js';
 import { environmentCredentials, liveBrokerOptions, loadLiveBrokerPackage, paperBrokerOver } from './live.js';
 import { LiveMonitor } from './live-monitor.js';
 import { type LiveResultsHeader, writeLiveResults } from './live-results.js';
 import { stateLocation } from './state/location.js';
 import { openRunJournal } from './state/open-journal.js';
-import { ownPositionsBroker, recoverAtStart, type StartRecovery } from './state/recovery.js';
+import { recoverAtStart, type StartRecovery } from './state/recovery.js';
 import type { StatusDisplay } from './status-line.js';
 import { buildSymbolConfigs } from './strategies.js';
 import type { RunContext, RunOutcome } from './types.js';
@@ -101,10 +102,12 @@ async function trade(context: RunContext, journal: SqliteJournal, setup: TradeSe
   const connection = setup.factory(liveBrokerOptions(config, clock, logger.child({ component: `broker-${type}` })));
   const venue: Broker =
     type === 'paper' ? paperBrokerOver(connection, config, clock, logger.child({ component: 'paper-broker' })) : connection;
-  const health = new VenueHealth(venue, clock);
+  // Test-only: BT_CRASH_AT makes the run kill itself at one of the crash points (crash-points.ts).
+  const crash = crashSpecFromEnv(process.env);
+  const health = new VenueHealth(crash === undefined ? venue : withCrashPoint(venue, crash), clock);
   let failure: BtError | undefined;
   const running = new TradingController({
-    broker: ownPositionsBroker(health.broker, journal, logger),
+    broker: journalPositions(health.broker, journal),
     clock,
     symbols: watch.symbols,
     pacing: {
