@@ -25,7 +25,14 @@ async function place(harnessed: Harness, p: Record<string, string | number>): Pr
 }
 
 const marketBuy = (id: string) => ({ side: 'BUY', type: 'MARKET', quantity: '0.01', newClientOrderId: id });
-const restingBuy = (id: string) => ({ side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', quantity: '0.01', price: '30000', newClientOrderId: id });
+const restingBuy = (id: string) => ({
+  side: 'BUY',
+  type: 'LIMIT',
+  timeInForce: 'GTC',
+  quantity: '0.01',
+  price: '30000',
+  newClientOrderId: id,
+});
 const DUPLICATE = { code: -2010, msg: 'Duplicate order sent.' };
 
 describe("client order ids, by default Binance's rule (open-only)", () => {
