@@ -36,7 +36,7 @@ time: { pollIntervalMs: 50, monitorIntervalMs: 50 }
 results: { dir: out, name: first }
 `,
     );
-    const journal = join(dir, 'state', 'solo.sqlite');
+    const journal = join(dir, 'state', 'solo.paper.sqlite');
     const first = spawnCli(['run', '-c', 'bt.yaml', '--progress', 'plain'], { cwd: dir, env: ENV, nodeArgs: HOOKS });
     try {
       await first.waitFor(/\[bt\] status: .*\| 1 open order \|/);

@@ -42,9 +42,11 @@ function fill(id: string, side: 'buy' | 'sell', amount: number, price: number, f
 }
 
 describe('the state section', () => {
-  it('defaults: the bot is the config name, else the file name; the journal is state/<bot>.sqlite next to the config', () => {
-    expect(stateLocation(configOf({ name: 'grid-1' }))).toEqual({ file: join('/bots', 'state', 'grid-1.sqlite'), botName: 'grid-1' });
-    expect(stateLocation(configOf({}))).toEqual({ file: join('/bots', 'state', 'grid.sqlite'), botName: 'grid' });
+  it('defaults: the bot is the config name, else the file name; the journal is state/<bot>.sqlite next to the config (paper: .paper.sqlite)', () => {
+    expect(stateLocation(configOf({ name: 'grid-1' }))).toEqual({ file: join('/bots', 'state', 'grid-1.paper.sqlite'), botName: 'grid-1' });
+    expect(stateLocation(configOf({}))).toEqual({ file: join('/bots', 'state', 'grid.paper.sqlite'), botName: 'grid' });
+    const live = configOf({ name: 'grid-1', broker: { type: 'ccxt', exchange: 'binance' } });
+    expect(stateLocation(live)).toEqual({ file: join('/bots', 'state', 'grid-1.sqlite'), botName: 'grid-1' });
     const given = configOf({ name: 'x', state: { file: 'db/bot.sqlite', botName: 'alpha', clientIdPrefix: 'a1' } });
     expect(stateLocation(given)).toEqual({ file: join('/bots', 'db', 'bot.sqlite'), botName: 'alpha', clientIdPrefix: 'a1' });
   });

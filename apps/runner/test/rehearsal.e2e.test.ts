@@ -30,9 +30,10 @@ const BARS = 400;
 const START_BAR = 20;
 /**
  * The loops of each live run, each parked on the clock when the bot is idle: the symbol's worker
- * and the position monitor of the TradingController, and for ccxt the CcxtBroker's order poll.
+ * and the position monitor of the TradingController, the runner's status and heartbeat loop, and
+ * for ccxt the CcxtBroker's order poll.
  */
-const LOOPS = { paper: 2, ccxt: 3 } as const;
+const LOOPS = { paper: 3, ccxt: 4 } as const;
 const STOP_AFTER = 120;
 const KEY = { apiKey: 'rehearsal-key-0123456789', secret: 'rehearsal-secret-abcdefghij' };
 

@@ -240,7 +240,7 @@ export const stateSchema = z
     {
       file: text('expected a file path').optional().meta({
         description:
-          'The SQLite journal of the bot (orders, fills, trade state, its one-instance lock), relative to the config file. Default: state/<botName>.sqlite next to the config file.',
+          'The SQLite journal of the bot (orders, fills, trade state, its one-instance lock), relative to the config file. Default: state/<botName>.sqlite next to the config file (state/<botName>.paper.sqlite for paper trading).',
       }),
       botName: text(BOT_NAME_EXPECTED)
         .regex(/^[\w.-]+$/, { error: BOT_NAME_EXPECTED })

@@ -16,7 +16,9 @@ export const STATE_DIR = 'state';
 
 /**
  * The state of a run: `state.botName`, else the config's `name`, else the config file's name (no
- * extension), else `bot`; `state.file`, else `state/<botName>.sqlite` next to the config file.
+ * extension), else `bot`; `state.file`, else `state/<botName>.sqlite` next to the config file for
+ * live trading and `state/<botName>.paper.sqlite` for paper trading (simulated fills never mix
+ * with the real ones of the same bot).
  *
  * @example
  * ```ts
@@ -28,7 +30,7 @@ export function stateLocation(loaded: LoadedConfig): StateLocation {
   const fromFile = basename(loaded.source, extname(loaded.source)).replace(/[^\w.-]/g, '');
   const botName = state?.botName ?? name ?? (fromFile === '' || loaded.source.startsWith('(') ? 'bot' : fromFile);
   return {
-    file: state?.file ?? join(loaded.baseDir, STATE_DIR, `${botName}.sqlite`),
+    file: state?.file ?? join(loaded.baseDir, STATE_DIR, `${botName}${loaded.config.broker.type === 'paper' ? '.paper' : ''}.sqlite`),
     botName,
     ...(state?.clientIdPrefix === undefined ? {} : { clientIdPrefix: state.clientIdPrefix }),
   };
