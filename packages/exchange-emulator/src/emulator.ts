@@ -139,8 +139,14 @@ export interface RunningEmulator {
   positions(): readonly Position[];
   /** Every order accepted, as the matching engine knows it. */
   orders(): readonly Order[];
-  /** Every fill, in execution order. */
+  /** Every fill, in execution order, as the matching engine knows it (engine ids, the bar's open as time). */
   fills(): readonly Fill[];
+  /**
+   * Every trade as the venue's REST answers it (`GET /api/v3/myTrades`), oldest first: Binance's
+   * trade id and order id (strings, as ccxt gives them; they repeat after a restart with id reset),
+   * the client order id, and the execution time (the close of the bar it was matched in).
+   */
+  trades(): readonly Fill[];
   /**
    * Restarts the venue as a restarted exchange process would: balances, open orders and past
    * trades are kept, every WebSocket and idle HTTP connection is closed; with `resetIds`, order and
@@ -264,6 +270,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     positions: () => exchange.positions(),
     orders: () => exchange.engineOrders(),
     fills: () => exchange.fills(),
+    trades: () => exchange.venueTrades(),
     restart,
     close: () => {
       closed ??= (async () => {

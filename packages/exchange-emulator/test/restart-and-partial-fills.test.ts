@@ -17,6 +17,7 @@ interface Trade {
   id: number;
   orderId: number;
   qty: string;
+  time: number;
 }
 
 async function trades(harnessed: Harness, p: Record<string, string | number> = {}): Promise<Trade[]> {
@@ -77,6 +78,12 @@ describe('a venue restart', () => {
     expect((await signedFetch(emulator, 'GET', '/api/v3/order', params({ orderId: 1 }))).body).toMatchObject({ clientOrderId: 'after-1' });
     expect((await trades(harnessed, { orderId: 1 })).length).toBe(1);
     expect(emulator.fills().map((f) => f.clientOrderId)).toEqual(['before-1', 'before-2', 'after-1']);
+    expect(emulator.trades().map((t) => [t.id, t.orderId, t.clientOrderId])).toEqual([
+      ['1', '1', 'before-1'],
+      ['2', '2', 'before-2'],
+      ['1', '1', 'after-1'],
+    ]);
+    expect(emulator.trades().map((t) => t.timestamp)).toEqual(all.map((t) => t.time));
   });
 
   it('over HTTP: POST /__control/restart, ids kept unless resetIds', async () => {

@@ -358,6 +358,27 @@ export class Exchange {
     });
   }
 
+  /**
+   * Every trade as the venue's REST reports it (`myTrades`), oldest first, in `@bt/core`'s shape:
+   * Binance's trade id and order id (as strings, as ccxt gives them), the client order id, and the
+   * execution time (the close of the bar it was matched in).
+   */
+  venueTrades(): readonly Fill[] {
+    return this.#registry.trades().map((t) => ({
+      id: String(t.id),
+      orderId: String(t.order.orderId),
+      clientOrderId: t.order.clientOrderId,
+      symbol: t.order.market.market.symbol,
+      side: t.side,
+      amount: t.qty,
+      price: t.price,
+      fee: t.commission,
+      feeCurrency: t.commissionAsset,
+      maker: t.maker,
+      timestamp: t.time,
+    }));
+  }
+
   /** Every fill, in execution order. */
   fills(): readonly Fill[] {
     return [...this.#fills];
