@@ -35,7 +35,7 @@ describe('LockstepClock: the emulator’s virtual time, followed from another pr
     const virtual = new VirtualClock(start);
     const emulator = await startEmulator({ data: [{ symbol: 'BTC/USDT', file: SAMPLE.BTCUSDT }], clock: virtual, keys: [], balances: {} });
     try {
-      const clock = new LockstepClock(start, emulator.url);
+      const clock = new LockstepClock(start, emulator.url, { token: emulator.controlToken });
       let woke = false;
       const sleeping = clock.sleep(5_000).then(() => {
         woke = true;

@@ -41,8 +41,7 @@ export async function rebuildLiveResults(dir: string, stateFile?: string): Promi
     const run = journal.runs().find((r) => r.id === reference.runId);
     const owner = journal.lockOwner();
     // Still running: its run is open in the journal and its process holds the lock (on another host, it cannot be told).
-    const running =
-      run?.status === 'running' && owner?.runId === run.id && (owner.host !== hostname() || processExists(owner.pid));
+    const running = run?.status === 'running' && owner?.runId === run.id && (owner.host !== hostname() || processExists(owner.pid));
     const status = summary.status !== 'running' ? String(summary.status) : running ? 'running' : 'interrupted';
     const header = {
       ...summary,
