@@ -8,6 +8,7 @@ import { ExitCode, exitCodeFor } from '../src/commands/exit-codes.js';
 import { parseConfig } from '../src/config/load.js';
 import { rebuildLiveResults } from '../src/report/live-rebuild.js';
 import { bookOf } from '../src/run/live-book.js';
+import { LiveMonitor } from '../src/run/live-monitor.js';
 import { EQUITY_EVENT, writeLiveResults } from '../src/run/live-results.js';
 import { stateLocation } from '../src/run/state/location.js';
 import { openRunJournal } from '../src/run/state/open-journal.js';
@@ -275,5 +276,55 @@ describe('VenueHealth', () => {
     mode = 'ok';
     expect(await health.broker.getLatestPrice(SYMBOL)).toBe(1);
     expect(health.broker.id).toBe('x');
+  });
+});
+
+describe('LiveMonitor', () => {
+  it('journals an equity sample per new bar or fill, heartbeats spaced in wall time, shows the status, and stops the run once when the lock is lost', () => {
+    const dir = tempDir();
+    const clock = new ManualClock(T0);
+    const wall = new ManualClock(0);
+    const file = join(dir, 'bot.sqlite');
+    const journal = SqliteJournal.open({ file, botName: 'bot', clock, mode: 'paper' });
+    let marks: Record<string, { price: number; closeTime: number }> = {};
+    const shown: string[] = [];
+    const lost: string[] = [];
+    const monitor = new LiveMonitor({
+      clock,
+      journal,
+      intervalMs: 1000,
+      marks: () => marks,
+      health: () => ({ status: 'ok', failures: 0 }),
+      show: (line) => shown.push(line),
+      onLockLost: (error) => lost.push(error.message),
+      logger: createMemoryLogger(),
+      wallClock: wall,
+    });
+    try {
+      const samples = () => journal.events({ kind: EQUITY_EVENT }).length;
+      const heartbeat = () => journal.lockOwner()?.heartbeatAt;
+      monitor.pass();
+      expect(samples()).toBe(1);
+      clock.set(T0 + 500);
+      monitor.pass();
+      // Nothing new: no sample; less than a second of wall time: no heartbeat either.
+      expect(samples()).toBe(1);
+      expect(heartbeat()).toBe(T0);
+      marks = { [SYMBOL]: { price: 100, closeTime: T0 } };
+      wall.set(1000);
+      monitor.pass();
+      expect(samples()).toBe(2);
+      expect(heartbeat()).toBe(T0 + 500);
+      expect(shown.at(-1)).toBe('flat | PnL +0.00 (real +0.00, unreal +0.00, fees 0.00) | 0 open orders | bar 2023-03-01 12:00 | venue ok');
+      SqliteJournal.breakLock({ file, botName: 'bot', clock });
+      wall.set(2000);
+      monitor.pass();
+      monitor.pass();
+      expect(lost).toHaveLength(1);
+      expect(lost[0]).toMatch(/lost the lock/);
+    } finally {
+      // Without the lock the run cannot be ended in the journal; the file is closed all the same.
+      expect(() => journal.close()).toThrow(/lost the lock/);
+    }
   });
 });

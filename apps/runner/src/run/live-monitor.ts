@@ -1,5 +1,5 @@
 import type { BtError, Clock, Fill, Logger } from '@bt/core';
-import { toBtError } from '@bt/core';
+import { LiveClock, toBtError } from '@bt/core';
 import { isJournalError, type SqliteJournal } from '@bt/journal';
 import { bookOf, fillOf } from './live-book.js';
 import { EQUITY_EVENT, type EquitySample } from './live-results.js';
@@ -20,7 +20,12 @@ export interface LiveMonitorOptions {
   /** Called once when the journal's lock was taken by another process: the run must stop. */
   readonly onLockLost: (error: BtError) => void;
   readonly logger: Logger;
+  /** Wall time, which spaces the heartbeats (a replay clock may run far faster). Default: a LiveClock. */
+  readonly wallClock?: Pick<Clock, 'now'>;
 }
+
+/** The heartbeat is written at most this often, in wall time (ms). */
+export const HEARTBEAT_WALL_MS = 1000;
 
 /**
  * The runner's loop beside the controller's in a paper or live run, on the run's clock: each pass
@@ -36,9 +41,12 @@ export class LiveMonitor {
   #loop: Promise<void> | undefined;
   #warned = new Set<string>();
   #lockLost = false;
+  readonly #wall: Pick<Clock, 'now'>;
+  #lastHeartbeat = Number.NEGATIVE_INFINITY;
 
   constructor(options: LiveMonitorOptions) {
     this.#options = options;
+    this.#wall = options.wallClock ?? new LiveClock();
   }
 
   /** Starts the loop (one pass at once). */
@@ -53,11 +61,15 @@ export class LiveMonitor {
     if (!this.#lockLost) this.pass();
   }
 
-  /** One pass: heartbeat, equity sample, status line. Never throws (failures are logged once per kind). */
+  /** One pass: heartbeat (at most once per {@link HEARTBEAT_WALL_MS} of wall time), equity sample, status line. Never throws (failures are logged once per kind). */
   pass(): void {
     const { journal, clock } = this.#options;
     try {
-      journal.heartbeat();
+      const wall = this.#wall.now();
+      if (wall - this.#lastHeartbeat >= HEARTBEAT_WALL_MS) {
+        journal.heartbeat();
+        this.#lastHeartbeat = wall;
+      }
       for (;;) {
         const page = journal.fills({ afterSeq: this.#lastFillSeq, limit: 1000 });
         for (const row of page) this.#fills.push(fillOf(row));

@@ -72,7 +72,12 @@ export async function runLive(context: RunContext): Promise<Omit<RunOutcome, 're
     outcome = await trade(context, journal, { factory, clock, symbols, type, mode, header });
     return outcome;
   } finally {
-    journal.close(outcome === undefined ? 'failed' : outcome.status);
+    try {
+      journal.close(outcome === undefined ? 'failed' : outcome.status);
+    } catch (error) {
+      // The lock was lost: the run cannot be ended in the journal (the file is closed all the same).
+      logger.warn(`closing the journal: ${(error as Error).message}`);
+    }
   }
 }
 
