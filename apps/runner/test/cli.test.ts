@@ -15,7 +15,8 @@ describe('bt: usage', () => {
   it('prints help with every command, and per command', async () => {
     const top = await runCli(['--help']);
     expect(top.code).toBe(0);
-    for (const command of ['run', 'validate', 'init', 'report', 'unlock', 'emulate']) expect(top.stdout).toMatch(new RegExp(`^  ${command}\\b`, 'm'));
+    for (const command of ['run', 'validate', 'init', 'report', 'unlock', 'emulate'])
+      expect(top.stdout).toMatch(new RegExp(`^  ${command}\\b`, 'm'));
     for (const command of ['run', 'validate', 'init', 'report', 'unlock', 'emulate']) {
       const help = await runCli([command, '--help']);
       expect(help.code, command).toBe(0);
