@@ -9,6 +9,7 @@ export {
 export type { JournalErrorKind, JournalErrorOptions } from './errors.js';
 export { isJournalError, JournalError } from './errors.js';
 export type { EventQuery } from './events.js';
+export { fillOf } from './fill-of.js';
 export { requestOf } from './intents.js';
 export { SqliteJournal } from './journal.js';
 export type { IntentStatus } from './lifecycle.js';

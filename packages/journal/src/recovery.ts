@@ -1,4 +1,5 @@
 import { type Broker, type Clock, type Fill, type Logger, type Order, silentLogger } from '@bt/core';
+import { fillOf } from './fill-of.js';
 import type { SqliteJournal } from './journal.js';
 import { isFinalStatus } from './lifecycle.js';
 import { acceptVenueState, comparePositions, figure, mismatchError, type PositionCheck } from './recovery-positions.js';
@@ -48,23 +49,6 @@ export interface RecoveryReport {
   readonly positions: readonly PositionCheck[];
   /** One log line saying what was compared. */
   readonly summary: string;
-}
-
-function fillOf(row: FillRow, tag: string | undefined): Fill {
-  return {
-    id: row.tradeId,
-    orderId: row.venueOrderId,
-    clientOrderId: row.clientOrderId,
-    symbol: row.symbol,
-    side: row.side,
-    amount: row.amount,
-    price: row.price,
-    fee: row.fee,
-    feeCurrency: row.feeCurrency,
-    maker: row.maker,
-    timestamp: row.time,
-    ...(tag === undefined ? {} : { tag }),
-  };
 }
 
 /** Where to start reading the venue's fills of `symbol`: before the last journaled fill and before every open intent. */

@@ -26,23 +26,8 @@ export function allFills(journal: JournalView): FillRow[] {
   return allRows((q) => journal.fills(q));
 }
 
-/** A journaled fill as core's `Fill` (the tag is its intent's). */
-export function fillOf(row: FillRow, tag?: string): Fill {
-  return {
-    id: row.tradeId,
-    orderId: row.venueOrderId,
-    clientOrderId: row.clientOrderId,
-    symbol: row.symbol,
-    side: row.side,
-    amount: row.amount,
-    price: row.price,
-    fee: row.fee,
-    feeCurrency: row.feeCurrency,
-    maker: row.maker,
-    timestamp: row.time,
-    ...(tag === undefined ? {} : { tag }),
-  };
-}
+/** A journaled fill as core's `Fill` (the tag is its intent's): @bt/journal's. */
+export { fillOf } from '@bt/journal';
 
 /** The bot's open position in one symbol: FIFO lots of its own fills. */
 export interface BookPosition {

@@ -4,13 +4,14 @@ import type { Account, BarColumns, BarQuote, FeeSchedule, MarketSpec } from '@bt
 import { BarMatchingEngine, makerTakerFees } from '@bt/sim-broker';
 import { BinanceError, orderDoesNotExist, orderRejected, unknownOrderCancel } from '../binance/errors.js';
 import { visibleBars } from '../data/klines.js';
+import type { BarListener, BarTick, ExchangeOptions, ExchangeRestart } from './exchange-types.js';
 import type { MatchingSettings } from './matching.js';
 import { withBarCapacity } from './matching.js';
 import type { EmulatedMarket } from './markets.js';
 import { buildMarkets, filteredQuantity } from './markets.js';
 import { openingAccount } from './opening-account.js';
 import type { BinanceOrderStatus, BinanceOrderType, ClientOrderIdRule, NewOrder, OrderRecord, OrderRef, TradeRecord } from './records.js';
-import { binanceStatus, OrderRegistry } from './records.js';
+import { binanceStatus, OrderRegistry, venueTradeOf } from './records.js';
 import type { WalletBalance, WalletView } from './wallet.js';
 import { checkFunds, walletOf } from './wallet.js';
 
@@ -28,43 +29,7 @@ export { MAX_PRICE, MAX_QTY } from './markets.js';
 
 export type { MatchingSettings } from './matching.js';
 
-/** What an {@link Exchange} is made of. */
-export interface ExchangeOptions {
-  readonly columns: readonly BarColumns[];
-  readonly markets?: readonly MarketSpec[];
-  /** Starting balances per asset; a pure base asset (not any market's quote) is held as a position. */
-  readonly balances: Readonly<Record<string, number>>;
-  readonly fees: FeeSchedule;
-  readonly matching?: MatchingSettings;
-  /** Simulated time at start: bars that closed by then are history. */
-  readonly startTime: number;
-  /** When a client order id is refused as a duplicate. Default `open-only`, Binance's rule. */
-  readonly clientOrderIds?: ClientOrderIdRule;
-  /**
-   * Most base amount that the orders of a market (unified symbol) may fill in one bar, on top of
-   * `matching.volumeCap` (Infinity: no limit). Asked once per market and bar, when an order executes.
-   */
-  readonly barCapacity?: (symbol: string) => number;
-  readonly logger?: Logger;
-}
-
-/** What {@link Exchange.restart} did. */
-export interface ExchangeRestart {
-  /** The id the next order gets (1 after an id reset). */
-  readonly nextOrderId: number;
-  /** The id the next trade gets (1 after an id reset). */
-  readonly nextTradeId: number;
-}
-
-/** Bars that closed in one {@link Exchange.sync}, in the order they were fed to the engine. */
-export interface BarTick {
-  readonly market: EmulatedMarket;
-  /** Index of the bar in the market's columns. */
-  readonly index: number;
-}
-
-/** Called after a sync that closed bars. */
-export type BarListener = (ticks: readonly BarTick[], now: number) => void;
+export type { BarListener, BarTick, ExchangeOptions, ExchangeRestart } from './exchange-types.js';
 
 /**
  * The emulated spot exchange without its wire protocol: markets replayed on simulated time, the
@@ -364,19 +329,7 @@ export class Exchange {
    * execution time (the close of the bar it was matched in).
    */
   venueTrades(): readonly Fill[] {
-    return this.#registry.trades().map((t) => ({
-      id: String(t.id),
-      orderId: String(t.order.orderId),
-      clientOrderId: t.order.clientOrderId,
-      symbol: t.order.market.market.symbol,
-      side: t.side,
-      amount: t.qty,
-      price: t.price,
-      fee: t.commission,
-      feeCurrency: t.commissionAsset,
-      maker: t.maker,
-      timestamp: t.time,
-    }));
+    return this.#registry.trades().map(venueTradeOf);
   }
 
   /** Every fill, in execution order. */

@@ -1,4 +1,4 @@
-import type { OrderSide, OrderStatus, TimeInForce } from '@bt/core';
+import type { Fill, OrderSide, OrderStatus, TimeInForce } from '@bt/core';
 import type { EmulatedMarket } from './markets.js';
 
 /** The spot order types the emulator accepts, by their Binance names. */
@@ -167,4 +167,21 @@ export class OrderRegistry {
     this.#nextOrderId = 1;
     this.#nextTradeId = 1;
   }
+}
+
+/** A trade as the venue's REST reports it (`myTrades`), in `@bt/core`'s shape: Binance's ids as strings, the execution time. */
+export function venueTradeOf(t: TradeRecord): Fill {
+  return {
+    id: String(t.id),
+    orderId: String(t.order.orderId),
+    clientOrderId: t.order.clientOrderId,
+    symbol: t.order.market.market.symbol,
+    side: t.side,
+    amount: t.qty,
+    price: t.price,
+    fee: t.commission,
+    feeCurrency: t.commissionAsset,
+    maker: t.maker,
+    timestamp: t.time,
+  };
 }
