@@ -1,7 +1,8 @@
 import type { Logger } from './logger.js';
 import type { OrderGateway } from './order-gateway.js';
 import { submitOutcome } from './order-store.js';
-import type { Order, OrderAck, OrderRequest } from './orders.js';
+import type { Fill, Order, OrderAck, OrderRequest } from './orders.js';
+import { AMOUNT_TOLERANCE, exitAmount, reducingInFlight } from './reducing-orders.js';
 import { NO_EXIT, storedTrade, type ExitStep, type TradeState } from './trade-state.js';
 import type { ExitInFlight, ExitReason, TradeStateStore } from './trade-store.js';
 
@@ -33,54 +34,129 @@ export class ExitRunner {
     this.#deps = deps;
   }
 
-  /** Starts a new exit for `reason`, called for at `price`. */
-  start(trade: TradeState, reason: ExitReason, now: number, price: number): Promise<void> {
+  /**
+   * Starts a new exit for `reason`, called for at `price`: of the trade's size minus what the
+   * reducing orders in flight (the strategy's and the trade manager's) will still fill. When those
+   * cover the position nothing is sent (undefined): the rules decide again at the next pass.
+   */
+  start(trade: TradeState, reason: ExitReason, now: number, price: number): Promise<void> | undefined {
+    const amount = this.#amount(trade);
+    if (amount === 0) {
+      if (!trade.covered) {
+        trade.covered = true;
+        this.#deps.log.info('trade manager exit not sent: orders in flight already reduce the whole position; waiting for them', {
+          symbol: trade.symbol,
+          strategyId: trade.strategyId,
+          reason,
+          size: trade.size,
+        });
+      }
+      return undefined;
+    }
+    trade.covered = false;
     trade.attempts = 0;
     trade.failures = 0;
-    return this.#send(trade, reason, now, price);
+    return this.#send(trade, reason, now, price, amount);
+  }
+
+  /**
+   * A fill of the trade's exit in flight, handed over after the trade's size took it (the trade
+   * is still open): once the exit has filled what it asked for, it is done, and what is left of the
+   * position (it grew while the exit was on its way) is up to the rules again.
+   */
+  filled(trade: TradeState, fill: Fill): void {
+    trade.exitFilled += fill.amount;
+    if (trade.step !== 'sending' && this.#exitDone(trade)) this.#finished(trade);
   }
 
   /** The next step of an exit in flight when it is due (a look-up of an unknown outcome, or a new submission); undefined otherwise. */
   resume(trade: TradeState, now: number): Promise<void> | undefined {
     if (trade.step === 'idle' || trade.step === 'sending' || now < trade.retryAt) return undefined;
     if (trade.step === 'unknown') return this.#settle(trade, now);
-    return this.#send(trade, trade.reason as ExitReason, now, undefined);
+    return this.#resend(trade, trade.reason as ExitReason, now);
   }
 
   /** The venue ended the trade's exit `order` unfilled (canceled, rejected): send it again at the next pass. */
   ended(trade: TradeState, order: Order): void {
     if (trade.step === 'sending') {
-      trade.endedEarly = true;
+      trade.endedEarly = order.status === 'rejected' ? 'rejected' : 'canceled';
       return;
     }
-    this.#deps.log.error('trade manager exit ended unfilled at the venue; sending it again at the next pass', {
+    const rejected = order.status === 'rejected';
+    const at = this.#retryLater(trade, rejected);
+    this.#deps.log.error(
+      `trade manager exit ended unfilled at the venue (${order.status}); sending it again ${when(at, this.#deps.now())}`,
+      {
+        symbol: trade.symbol,
+        strategyId: trade.strategyId,
+        clientOrderId: order.clientOrderId,
+        status: order.status,
+        venueReason: order.reason,
+        retryAt: at,
+      },
+    );
+  }
+
+  /** Sends the exit again, of what the orders in flight leave of the position; when they cover it, the exit is done. */
+  #resend(trade: TradeState, reason: ExitReason, now: number): Promise<void> | undefined {
+    // The exit sent before is over (rejected, ended or proven absent), whatever the book says yet.
+    const amount = this.#amount(trade, trade.exit.kind === 'none' ? undefined : trade.exit.clientOrderId);
+    if (amount > 0) return this.#send(trade, reason, now, undefined, amount);
+    this.#deps.log.info('trade manager exit not sent again: orders in flight already reduce the whole position', {
       symbol: trade.symbol,
       strategyId: trade.strategyId,
-      clientOrderId: order.clientOrderId,
-      status: order.status,
-      venueReason: order.reason,
+      reason,
+      size: trade.size,
     });
-    this.#retryNextPass(trade);
+    this.#finished(trade);
+    return undefined;
+  }
+
+  /** The trade's size minus what the reducing orders in flight on its strategy and symbol will still fill (0: covered). */
+  #amount(trade: TradeState, over?: string): number {
+    const { gateway } = this.#deps;
+    const { symbol, strategyId, side } = trade;
+    const inFlight = reducingInFlight(gateway.pending.of(symbol, strategyId).orders, side, over);
+    // Fills the book counted that the trade's size does not show yet (they wait for the symbol's next tick).
+    const reducing = side === 'long' ? 'sell' : 'buy';
+    const unseen = gateway.pending.undelivered((clientOrderId) => {
+      const request = gateway.request(clientOrderId);
+      return request !== undefined && request.symbol === symbol && request.tag === strategyId && request.side === reducing;
+    });
+    return exitAmount(trade.size, inFlight + unseen);
+  }
+
+  /** Whether the exit in flight has filled what it asked for. */
+  #exitDone(trade: TradeState): boolean {
+    return trade.exitAmount !== undefined && trade.exitFilled >= trade.exitAmount * (1 - AMOUNT_TOLERANCE);
+  }
+
+  /** The exit is over (filled, or covered by other orders) while the trade is open: the rules decide again. */
+  #finished(trade: TradeState): void {
+    trade.failures = 0;
+    this.#setExit(trade, NO_EXIT, 'idle');
   }
 
   /** Submits the exit (attempt `attempts + 1`); its `submitting` state is stored with its intent, before it is sent. */
-  async #send(trade: TradeState, reason: ExitReason, now: number, price: number | undefined): Promise<void> {
+  async #send(trade: TradeState, reason: ExitReason, now: number, price: number | undefined, amount: number): Promise<void> {
     const { gateway, log, store, isCurrent } = this.#deps;
     const attempts = trade.attempts + 1;
     const { symbol, strategyId } = trade;
     trade.step = 'sending';
     trade.reason = reason;
     trade.attempts = attempts;
-    trade.endedEarly = false;
+    trade.endedEarly = undefined;
     let clientOrderId: string | undefined;
     const recorded = (request: OrderRequest): void => {
       const id = request.clientOrderId as string;
       const exit: ExitInFlight = { kind: 'submitting', clientOrderId: id, reason, attempts, nextAttemptAt: now + this.#delay(attempts) };
       store?.saveTrade(storedTrade(trade, exit));
       trade.exit = exit;
+      trade.exitAmount = amount;
+      trade.exitFilled = 0;
       clientOrderId = id;
     };
-    const order = { side: trade.side === 'long' ? 'sell' : 'buy', type: 'market', amount: trade.size, reduceOnly: true } as const;
+    const order = { side: trade.side === 'long' ? 'sell' : 'buy', type: 'market', amount, reduceOnly: true } as const;
     let ack: OrderAck;
     try {
       ack = await gateway.submit(symbol, strategyId, order, 'trade-manager', reason, recorded);
@@ -88,23 +164,25 @@ export class ExitRunner {
       if (isCurrent(trade)) this.#thrown(trade, error, clientOrderId, now);
       return;
     }
-    log.info('trade manager exit', { symbol, strategyId, reason, price, accepted: ack.accepted, attempts });
+    log.info('trade manager exit', { symbol, strategyId, reason, price, amount, accepted: ack.accepted, attempts });
     if (!isCurrent(trade) || clientOrderId === undefined) return;
-    if (ack.accepted && !trade.endedEarly) {
+    if (ack.accepted && trade.endedEarly === undefined) {
       trade.failures = 0;
-      this.#setExit(trade, { kind: 'working', clientOrderId }, 'idle');
+      if (this.#exitDone(trade)) this.#finished(trade);
+      else this.#setExit(trade, { kind: 'working', clientOrderId }, 'idle');
       return;
     }
     const why = ack.accepted ? 'ended unfilled by the venue before it answered' : (ack.reason ?? 'rejected by the venue');
-    log.error(`trade manager exit rejected: ${why}; sending it again at the next pass`, {
+    const at = this.#retryLater(trade, !ack.accepted || trade.endedEarly === 'rejected');
+    log.error(`trade manager exit rejected: ${why}; sending it again ${when(at, now)}`, {
       symbol,
       strategyId,
       reason,
       clientOrderId,
       attempts,
       rejection: why,
+      retryAt: at,
     });
-    this.#retryNextPass(trade);
   }
 
   /** A submission threw: look it up before any resend when its outcome is unknown, else send it again at the next pass. */
@@ -132,8 +210,9 @@ export class ExitRunner {
       this.#stepAt(trade, 'unknown', at);
       return;
     }
-    log.error(`trade manager exit rejected: ${message}; sending it again at the next pass`, { ...fields, clientOrderId });
-    this.#retryNextPass(trade);
+    trade.failures--; // #retryLater counts this rejection
+    const at = this.#retryLater(trade, true);
+    log.error(`trade manager exit rejected: ${message}; sending it again ${when(at, now)}`, { ...fields, clientOrderId, retryAt: at });
   }
 
   /** Asks the venue for an exit of unknown outcome: adopts it when found working or filled, sends it again when absent or ended. */
@@ -158,6 +237,12 @@ export class ExitRunner {
       return;
     }
     if (!isCurrent(trade)) return;
+    if (order?.status === 'filled') {
+      // Its fills reach the trade like any other; what is left of the position is up to the rules.
+      log.info('trade manager exit found filled at the venue; not sent again', { ...fields, status: order.status });
+      this.#finished(trade);
+      return;
+    }
     if (order !== undefined && order.status !== 'canceled' && order.status !== 'rejected') {
       log.info('trade manager exit found at the venue; not sent again', { ...fields, status: order.status });
       trade.failures = 0;
@@ -170,20 +255,28 @@ export class ExitRunner {
       this.#setExit(trade, NO_EXIT, 'idle');
       return;
     }
-    await this.#send(trade, trade.reason, now, undefined);
+    await this.#resend(trade, trade.reason, now);
   }
 
-  /** The exit is not at the venue (rejected, ended): send it again at the next pass, or let the rules decide when its reason is unknown. */
-  #retryNextPass(trade: TradeState): void {
+  /**
+   * The exit is not at the venue: send it again at the next pass, or, when the venue `rejected`
+   * it more than once in a row, after the backoff (growing with each rejection, up to the cap); or let
+   * the rules decide when its reason is unknown. Returns when it is sent again.
+   */
+  #retryLater(trade: TradeState, rejected: boolean): number {
     const exit = trade.exit;
+    const now = this.#deps.now();
     if (exit.kind === 'none' || trade.reason === undefined) {
       this.#setExit(trade, NO_EXIT, 'idle');
-      return;
+      return now;
     }
-    const nextAttemptAt = this.#deps.now();
+    if (rejected) trade.failures++;
+    // The first rejection in a row is sent again at the next pass, later ones after a growing backoff.
+    const nextAttemptAt = rejected && trade.failures > 1 ? now + this.#delay(trade.failures - 1) : now;
     const { reason, attempts } = trade;
     this.#setExit(trade, { kind: 'submitting', clientOrderId: exit.clientOrderId, reason, attempts, nextAttemptAt }, 'failed');
     trade.retryAt = nextAttemptAt;
+    return nextAttemptAt;
   }
 
   #stepAt(trade: TradeState, step: ExitStep, at: number): void {
@@ -194,7 +287,11 @@ export class ExitRunner {
   #setExit(trade: TradeState, exit: ExitInFlight, step: ExitStep): void {
     trade.exit = exit;
     trade.step = step;
-    if (exit.kind === 'none') trade.reason = undefined;
+    if (exit.kind === 'none') {
+      trade.reason = undefined;
+      trade.exitAmount = undefined;
+      trade.exitFilled = 0;
+    }
     const { store } = this.#deps;
     if (store !== undefined) this.#deps.persist('exit', () => store.setTradeExit(trade.symbol, trade.strategyId, exit));
   }
@@ -204,4 +301,9 @@ export class ExitRunner {
     const { initialMs, maxMs } = this.#deps.backoff;
     return Math.min(maxMs, initialMs * 2 ** Math.min(Math.max(failures, 1) - 1, 30));
   }
+}
+
+/** `at the next pass`, or `at <ms>` when the retry waits for a backoff. */
+function when(at: number, now: number): string {
+  return at <= now ? 'at the next pass' : `after a backoff of ${at - now} ms`;
 }

@@ -5,16 +5,22 @@ import type { Logger } from './logger.js';
 import type { OrderJournalEntry, OrderSource, OrderStore } from './order-store.js';
 import { submitOutcome } from './order-store.js';
 import type { Order, OrderAck, OrderRequest } from './orders.js';
-import { PendingOrderBook } from './pending-orders.js';
+import { DeliveryLedger, oversellReason } from './reducing-orders.js';
 import type { StrategyOrder } from './strategy.js';
 
 export type { OrderJournalEntry, OrderSource } from './order-store.js';
+
+const STOPPING: OrderAck = Object.freeze({
+  accepted: false,
+  status: 'rejected',
+  reason: 'the controller is stopping: no new orders are sent',
+});
 
 /**
  * The one door orders leave the controller by. Write-ahead: each order is recorded in the
  * {@link OrderStore}, which gives it its client order id, before it is sent; then the venue's
  * answer, or what the submission threw (with its outcome: unknown or rejected), is recorded too.
- * It refuses new orders once the controller is stopping. It keeps the {@link PendingOrderBook}
+ * It refuses new orders once the controller is stopping. It keeps the {@link DeliveryLedger}
  * of the orders in flight (the event router reports their fills and updates to it).
  */
 export class OrderGateway {
@@ -22,7 +28,11 @@ export class OrderGateway {
   readonly #clock: Clock;
   readonly #log: Logger;
   readonly #store: OrderStore;
-  readonly #pending = new PendingOrderBook();
+  readonly #pending = new DeliveryLedger();
+  /** The strategies that sent orders, by symbol (to sum a symbol's sells in flight). */
+  readonly #senders = new Map<string, Set<string>>();
+  /** Sells are checked against the bot's position: a live venue without shorting (a replay venue checks them itself). */
+  readonly #guardsSells: boolean;
   #inFlight = 0;
   #idle: (() => void)[] = [];
   #accepting = true;
@@ -32,6 +42,8 @@ export class OrderGateway {
     this.#clock = clock;
     this.#log = log;
     this.#store = store;
+    const capabilities = broker.capabilities as Partial<Broker['capabilities']> | undefined;
+    this.#guardsSells = capabilities?.shorting === false && capabilities.replay !== true;
   }
 
   /** Where orders are recorded. */
@@ -39,8 +51,8 @@ export class OrderGateway {
     return this.#store;
   }
 
-  /** The orders sent through this gateway that are not final yet, by strategy. */
-  get pending(): PendingOrderBook {
+  /** The orders sent through this gateway that are not final yet, by strategy (and the fills not yet handed to the trade manager). */
+  get pending(): DeliveryLedger {
     return this.#pending;
   }
 
@@ -80,10 +92,14 @@ export class OrderGateway {
    * Sends `order` for `symbol` on behalf of `strategyId`. The order is recorded first; `recorded`,
    * when given, is called with its request (and client order id) as part of that record, before
    * the order is sent. An order the store refuses as invalid (`INVALID_ORDER`) is answered
-   * `accepted: false` and not sent. Rejects with what the broker threw, or with what the store
-   * threw while recording the intent (then nothing was sent).
+   * `accepted: false` and not sent. On a live venue without shorting (`capabilities.shorting`
+   * false), a sell that would take the bot's own position (the broker's `getPositions`) below
+   * zero once the sells in flight fill is recorded and answered `accepted: false` with a reason
+   * naming the position and the amount, logged at warn, and never sent. Rejects with what the
+   * broker threw, or with what the store threw while recording the intent, or with what the
+   * position read threw (then nothing was sent).
    */
-  async submit(
+  submit(
     symbol: string,
     strategyId: string,
     order: StrategyOrder,
@@ -91,9 +107,42 @@ export class OrderGateway {
     reason?: string,
     recorded?: (request: OrderRequest) => void,
   ): Promise<OrderAck> {
-    if (!this.#accepting) {
-      return { accepted: false, status: 'rejected', reason: 'the controller is stopping: no new orders are sent' };
+    if (!this.#accepting) return Promise.resolve(STOPPING);
+    if (order.side !== 'sell' || !this.#guardsSells) return this.#send(symbol, strategyId, order, source, reason, recorded, undefined);
+    return this.#guardedSell(symbol, strategyId, order, source, reason, recorded);
+  }
+
+  /** A sell on a venue without shorting: checked against the bot's position and the sells in flight first. */
+  async #guardedSell(
+    symbol: string,
+    strategyId: string,
+    order: StrategyOrder,
+    source: OrderSource,
+    reason: string | undefined,
+    recorded: ((request: OrderRequest) => void) | undefined,
+  ): Promise<OrderAck> {
+    this.#inFlight++;
+    try {
+      // Read before anything is recorded; the check and the record then run in one synchronous step.
+      const position = await this.#positionOf(symbol);
+      if (!this.#accepting) return STOPPING;
+      const refusal = oversellReason(symbol, position, this.#sellsInFlight(symbol), order.amount);
+      return await this.#send(symbol, strategyId, order, source, reason, recorded, refusal);
+    } finally {
+      this.#settled();
     }
+  }
+
+  /** Records the order, then sends it, or answers it rejected with `refusal` without sending it. */
+  async #send(
+    symbol: string,
+    strategyId: string,
+    order: StrategyOrder,
+    source: OrderSource,
+    reason: string | undefined,
+    recorded: ((request: OrderRequest) => void) | undefined,
+    refusal: string | undefined,
+  ): Promise<OrderAck> {
     let request: OrderRequest;
     const at = this.#clock.now();
     try {
@@ -104,6 +153,18 @@ export class OrderGateway {
       this.#log.warn('order refused by the order store: not sent', { symbol, strategyId, reason: error.message });
       return { accepted: false, status: 'rejected', reason: error.message };
     }
+    if (refusal !== undefined) {
+      // Recorded like any rejected order (the user sees it), never sent.
+      const ack: OrderAck = { accepted: false, status: 'rejected', reason: refusal, clientOrderId: request.clientOrderId as string };
+      this.#acked(request, ack);
+      return ack;
+    }
+    let senders = this.#senders.get(symbol);
+    if (senders === undefined) {
+      senders = new Set();
+      this.#senders.set(symbol, senders);
+    }
+    senders.add(strategyId);
     this.#pending.sent(request, strategyId, source, at);
     this.#inFlight++;
     try {
@@ -119,6 +180,27 @@ export class OrderGateway {
     } finally {
       this.#settled();
     }
+  }
+
+  /** The bot's signed position in `symbol` as the broker reports it (long +). */
+  async #positionOf(symbol: string): Promise<number> {
+    const positions = await this.#broker.getPositions(symbol);
+    for (const position of positions) {
+      if (position.symbol !== symbol) continue;
+      return position.side === 'long' ? position.size : position.side === 'short' ? -position.size : 0;
+    }
+    return 0;
+  }
+
+  /** What the sells in flight on `symbol`, over every strategy, will still fill. */
+  #sellsInFlight(symbol: string): number {
+    let left = 0;
+    for (const strategyId of this.#senders.get(symbol) ?? []) {
+      for (const pending of this.#pending.of(symbol, strategyId).orders) {
+        if (pending.side === 'sell') left += Math.max(0, pending.amount - pending.filled);
+      }
+    }
+    return left;
   }
 
   /**

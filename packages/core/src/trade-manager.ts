@@ -75,6 +75,7 @@ export function evaluateExit(
  * and the exit sent again at the next pass; an exit the venue ends unfilled is sent again.
  */
 export class TradeManager {
+  readonly #gateway: OrderGateway;
   readonly #log: Logger;
   readonly #store: TradeStateStore | undefined;
   readonly #exits: ExitRunner;
@@ -85,6 +86,7 @@ export class TradeManager {
   #now = 0;
 
   constructor(gateway: OrderGateway, log: Logger, options: TradeManagerOptions = {}) {
+    this.#gateway = gateway;
     this.#log = log;
     this.#store = options.store;
     this.#exits = new ExitRunner({
@@ -133,6 +135,7 @@ export class TradeManager {
 
   /** Accounts for a fill of one of `strategyId`'s orders. Trades are only kept for strategies with rules. */
   recordFill(fill: Fill, strategyId: string, exits: ExitRules | undefined): void {
+    this.#gateway.pending.delivered(fill);
     // Nothing watched and nothing to watch: skip building the key (every fill of a run without exits).
     if (this.#trades.size === 0 && (exits === undefined || !hasRules(exits))) return;
     const key = `${fill.symbol}\u0000${strategyId}`;
@@ -153,6 +156,9 @@ export class TradeManager {
     if (left > EPSILON) {
       trade.size = left;
       this.#save(trade);
+      if (trade.exit.kind !== 'none' && fill.clientOrderId !== undefined && fill.clientOrderId === trade.exit.clientOrderId) {
+        this.#exits.filled(trade, fill);
+      }
       return;
     }
     this.#drop(key);

@@ -31,8 +31,14 @@ export interface TradeState {
   attempts: number;
   /** Look-ups and submissions failed in a row: the backoff's exponent. */
   failures: number;
-  /** The venue ended the exit unfilled while its submission still awaited the answer. */
-  endedEarly: boolean;
+  /** How the venue ended the exit unfilled while its submission still awaited the answer, if it did. */
+  endedEarly: 'canceled' | 'rejected' | undefined;
+  /** The amount the exit in flight asked for; undefined when not known (none, or restored and not looked up yet). */
+  exitAmount: number | undefined;
+  /** The fills of the exit in flight handed to the trade manager so far. */
+  exitFilled: number;
+  /** The orders in flight covered the position when the rules last called for an exit (logged once, not at each pass). */
+  covered: boolean;
 }
 
 /** No exit in flight. */
@@ -65,7 +71,10 @@ export function newTrade(
     reason: undefined,
     attempts: 0,
     failures: 0,
-    endedEarly: false,
+    endedEarly: undefined,
+    exitAmount: undefined,
+    exitFilled: 0,
+    covered: false,
   };
 }
 

@@ -112,14 +112,15 @@ describe('an exit is not abandoned', () => {
     await s.controller.stop();
   });
 
-  it('logs every rejected exit as an error with its reason and sends it again at the next pass while the position is open', async () => {
+  it('logs every rejected exit as an error with its reason and sends it again while the position is open: at the next pass, then after a growing backoff', async () => {
     const s = setup(
       firstExits(3, (request) => ({ accepted: false, status: 'rejected', reason: 'MIN_NOTIONAL', clientOrderId: request.clientOrderId })),
     );
     await openThenFall(s);
     await advanceSeconds(s.clock, 6);
-    // Rejected at 2, 3 and 4 s; placed at 5 s. A rejection is not an unknown outcome: nothing is looked up.
-    expect(exits(s.venue).map((e) => e.at - T0)).toEqual([2000, 3000, 4000, 5000]);
+    // Rejected at 2 s (sent again at the next pass), 3 s (after 1 s) and 4 s (after 2 s); placed at 6 s.
+    // A rejection is not an unknown outcome: nothing is looked up.
+    expect(exits(s.venue).map((e) => e.at - T0)).toEqual([2000, 3000, 4000, 6000]);
     expect(s.venue.lookups).toEqual([]);
     const errors = s.logger.records.filter((r) => r.level === 'error' && r.message.startsWith('trade manager exit rejected'));
     expect(errors.map((r) => r.fields.rejection)).toEqual(['MIN_NOTIONAL', 'MIN_NOTIONAL', 'MIN_NOTIONAL']);
