@@ -69,10 +69,16 @@ export function evaluateExit(
  * trailing stop and maximum holding time. Exits go to the venue as reduce-only market orders
  * through the {@link OrderGateway}, tagged with the owning strategy and the reason.
  *
+ * An exit never adds to a reducing order already in flight: it asks for the trade's size minus
+ * what the reducing orders in flight of its strategy (the strategy's own and the trade manager's)
+ * will still fill, and nothing while they cover the position. An exit that filled while its
+ * position grew is done; the rules then decide on the rest.
+ *
  * An exit, once called for, is not abandoned while its position is open: a submission whose
  * outcome is unknown (a network error, a timeout) is looked up at the venue after a bounded
  * exponential backoff and sent again only once proven absent; a rejection is logged as an error
- * and the exit sent again at the next pass; an exit the venue ends unfilled is sent again.
+ * with its reason and the exit sent again at the next pass, then, while the venue keeps rejecting
+ * it, after the backoff, growing to its cap; an exit the venue ends unfilled is sent again.
  */
 export class TradeManager {
   readonly #gateway: OrderGateway;
