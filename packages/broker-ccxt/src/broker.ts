@@ -22,10 +22,12 @@ import { BrokerEventHub, BtError, isBtError, LiveClock, silentLogger, timeframeT
 import type { BarFeedStatus } from './bars.js';
 import { BarFeed } from './bars.js';
 import type { CcxtExchange, CcxtOrder, CcxtTrade } from './ccxt-types.js';
-import { classifyCcxtError, isOrderRejection, mayHaveExecuted } from './errors.js';
+import { connectWithRetry } from './connect-retry.js';
+import { classifyCcxtError } from './errors.js';
 import { loadExchange } from './exchange.js';
 import type { OrderIntent } from './mapping.js';
 import { toFill, toOrder } from './mapping.js';
+import { fetchAccountFills, noOrder } from './fills.js';
 import { toMarket } from './markets.js';
 import type { PreparedOrder } from './precision.js';
 import { prepareOrder } from './precision.js';
@@ -40,10 +42,9 @@ import type { ExpectedState, ReconciliationReport } from './reconcile.js';
 import { diffState } from './reconcile.js';
 import { Redactor, redactingLogger } from './redact.js';
 import type { RandomSource } from './retry.js';
-import { backoffDelay, parseRetryAfter, RETRY_AFTER_LIMIT_MS, retrying } from './retry.js';
-
-/** Lookups that must find nothing before an order whose submission outcome was unknown is declared absent. */
-const UNKNOWN_MISSES = 3;
+import { backoffDelay, parseRetryAfter, retrying } from './retry.js';
+import { absenceProven, outcomeUnknownError, submitOrderSafely } from './submission.js';
+import { intentOf, isEnded, neverPlaced } from './order-shapes.js';
 
 /** Characters and length venues accept in a client order id (Binance: `^[.A-Z:/a-z0-9_-]{1,36}$`). */
 const CLIENT_ORDER_ID = /^[.A-Za-z0-9:/_-]+$/;
@@ -56,6 +57,8 @@ interface Session {
   readonly marketList: readonly Market[];
   readonly abort: AbortController;
   readonly feeds: Map<string, BarFeed>;
+  /** The receive window the venue applies to signed requests (ms): what ccxt sends, at least the option. */
+  readonly receiveWindowMs: number;
   poller: Promise<void> | undefined;
 }
 
@@ -96,6 +99,7 @@ export class CcxtBroker implements Broker {
   readonly #events: BrokerEventHub;
   #session: Session | undefined;
   #connecting: Promise<void> | undefined;
+  #connectAbort: AbortController | undefined;
   #syncing: Promise<void> | undefined;
   #generated = 0;
 
@@ -142,7 +146,16 @@ export class CcxtBroker implements Broker {
   async connect(): Promise<void> {
     if (this.#connecting === undefined) {
       if (this.#session !== undefined) return;
-      this.#connecting = this.#open().finally(() => {
+      const abort = new AbortController();
+      this.#connectAbort = abort;
+      const context = {
+        options: this.#options.connectRetry,
+        clock: this.#clock,
+        random: this.#random,
+        log: this.#log,
+        signal: abort.signal,
+      };
+      this.#connecting = connectWithRetry(context, () => this.#open()).finally(() => {
         this.#connecting = undefined;
       });
     }
@@ -174,7 +187,9 @@ export class CcxtBroker implements Broker {
         },
       );
     }
-    const session: Session = { exchange, pro, markets, marketList, abort, feeds: new Map(), poller: undefined };
+    const sent = Number((exchange.options as Record<string, unknown> | undefined)?.recvWindow);
+    const receiveWindowMs = Math.max(this.#options.receiveWindowMs, Number.isFinite(sent) ? sent : 0);
+    const session: Session = { exchange, pro, markets, marketList, abort, feeds: new Map(), receiveWindowMs, poller: undefined };
     this.#session = session;
     this.#log.info('connected', { markets: marketList.length, streaming: pro, trading: this.canTrade });
     try {
@@ -194,7 +209,7 @@ export class CcxtBroker implements Broker {
   async #startup(session: Session): Promise<void> {
     const open = await this.getOpenOrders();
     for (const order of open) {
-      const tracked = this.#tracker.byOrderId(order.symbol, order.id) ?? this.#tracker.byClientId(order.clientOrderId);
+      const tracked = this.#tracker.byClientId(order.clientOrderId) ?? this.#tracker.byOrderId(order.symbol, order.id);
       if (tracked !== undefined) {
         this.#observe(tracked, order);
         continue;
@@ -213,6 +228,7 @@ export class CcxtBroker implements Broker {
 
   /** Stops the loops and streams and closes ccxt's connections. Idempotent; the broker can connect again. */
   async close(): Promise<void> {
+    this.#connectAbort?.abort();
     await this.#connecting?.catch(() => undefined);
     const session = this.#session;
     if (session === undefined) return;
@@ -450,73 +466,43 @@ export class CcxtBroker implements Broker {
     const params: Record<string, unknown> = { [this.#profile.clientOrderIdParam]: clientOrderId };
     if (intent.timeInForce === 'IOC') params.timeInForce = 'IOC';
     const ccxtType = intent.type === 'limit' ? 'limit' : 'market';
-    const attempts = this.#options.retry.attempts;
-    for (let attempt = 1; ; attempt++) {
-      let failure: BtError;
-      try {
-        const created = await exchange.createOrder(symbol, ccxtType, intent.side, prepared.amount, prepared.price, { ...params });
-        return this.#accepted(
-          session,
-          tracked,
-          created,
-          attempt === 1 ? 'order sent' : 'order resent after the venue confirmed it did not have it',
-        );
-      } catch (error) {
-        failure = classifyCcxtError(
-          error,
-          { adapter: this.id, method: 'createOrder', details: { symbol, clientOrderId, attempt } },
-          this.#redactor,
-        );
-      }
-      if (isOrderRejection(failure)) {
-        if (attempt > 1 && /duplicate/i.test(failure.message)) {
-          // A resend refused as a duplicate: the first send did arrive after all.
-          const found = await this.#lookup(session, symbol, clientOrderId);
-          if (found !== undefined) return this.#accepted(session, tracked, found, 'order found after a duplicate refusal');
+    const result = await submitOrderSafely({
+      clock: this.#clock,
+      random: this.#random,
+      retry: this.#options.retry,
+      receiveWindowMs: session.receiveWindowMs,
+      signal: abort.signal,
+      log: this.#log,
+      fields: { symbol, clientOrderId },
+      create: async (attempt) => {
+        try {
+          return await exchange.createOrder(symbol, ccxtType, intent.side, prepared.amount, prepared.price, { ...params });
+        } catch (error) {
+          throw classifyCcxtError(
+            error,
+            { adapter: this.id, method: 'createOrder', details: { symbol, clientOrderId, attempt } },
+            this.#redactor,
+          );
         }
+      },
+      lookup: () => this.#lookup(session, symbol, clientOrderId),
+      retryAfterMs: () => this.#retryAfter(exchange),
+    });
+    switch (result.kind) {
+      case 'placed':
+        return this.#accepted(session, tracked, result.order, result.how);
+      case 'rejected':
         this.#tracker.markAbsent(tracked);
-        this.#log.warn('order rejected by the venue', { symbol, clientOrderId, code: failure.code, reason: failure.message });
-        return { accepted: false, status: 'rejected', reason: failure.message, clientOrderId };
-      }
-      if (!failure.retryable) {
-        if (mayHaveExecuted(failure)) this.#tracker.markUnknown(tracked);
-        else this.#tracker.markAbsent(tracked);
-        throw failure;
-      }
-      this.#log.warn('order submission failed; looking it up by client order id before any resend', {
-        symbol,
-        clientOrderId,
-        attempt,
-        code: failure.code,
-        error: failure.message,
-      });
-      const retryAfter = failure.code === 'RATE_LIMIT' ? this.#retryAfter(exchange) : undefined;
-      if (attempt >= attempts || abort.signal.aborted || (retryAfter ?? 0) > RETRY_AFTER_LIMIT_MS) {
-        return this.#unknownOutcome(tracked, failure, attempt);
-      }
-      await this.#clock.sleep(backoffDelay(this.#options.retry, attempt, this.#random, retryAfter), abort.signal);
-      let found: CcxtOrder | undefined;
-      try {
-        found = await this.#lookup(session, symbol, clientOrderId);
-      } catch (lookupError) {
-        // Cannot tell whether the venue has it: resending could duplicate it, so do not.
-        return this.#unknownOutcome(tracked, isBtError(lookupError) ? lookupError : failure, attempt);
-      }
-      if (found !== undefined)
-        return this.#accepted(session, tracked, found, 'order found by client order id after a failed submission; not resent');
-      this.#log.info('the venue does not have the order; resending it with the same client order id', { symbol, clientOrderId, attempt });
+        this.#log.warn('order rejected by the venue', { symbol, clientOrderId, code: result.error.code, reason: result.error.message });
+        return { accepted: false, status: 'rejected', reason: result.error.message, clientOrderId };
+      case 'failed':
+        this.#tracker.markAbsent(tracked);
+        throw result.error;
+      case 'unknown':
+        this.#tracker.markUnknown(tracked, result.sentAt);
+        if (!result.error.retryable) throw result.error;
+        throw outcomeUnknownError(this.id, intent, result.error);
     }
-  }
-
-  #unknownOutcome(tracked: TrackedOrder, failure: BtError, attempts: number): never {
-    this.#tracker.markUnknown(tracked);
-    const { clientOrderId, symbol } = tracked.intent;
-    throw new BtError(
-      failure.code === 'RATE_LIMIT' ? 'RATE_LIMIT' : 'NETWORK',
-      `${this.id} submitOrder ${clientOrderId}: outcome unknown after ${attempts} tries (${failure.message}); ` +
-        'it is not resent, and it is looked up until it is found or proved absent',
-      { retryable: false, cause: failure, details: { symbol, clientOrderId, attempts } },
-    );
   }
 
   /** Records a venue order for a submission, emits its fills and update, and acknowledges it. */
@@ -557,7 +543,7 @@ export class CcxtBroker implements Broker {
       // Some venues answer a cancel with the order as it was; read it back.
       order = (await this.fetchOrder({ symbol: ref.symbol, orderId })) ?? order;
     }
-    const tracked = this.#tracker.byOrderId(order.symbol, order.id) ?? this.#tracker.byClientId(order.clientOrderId);
+    const tracked = this.#tracker.byClientId(order.clientOrderId) ?? this.#tracker.byOrderId(order.symbol, order.id);
     if (tracked !== undefined) this.#observe(tracked, order);
     return order;
   }
@@ -580,9 +566,44 @@ export class CcxtBroker implements Broker {
     }
     if (raw === undefined) return undefined;
     const order = this.#toOrder(raw);
-    const tracked = this.#tracker.byOrderId(order.symbol, order.id) ?? this.#tracker.byClientId(order.clientOrderId);
+    const tracked = this.#tracker.byClientId(order.clientOrderId) ?? this.#tracker.byOrderId(order.symbol, order.id);
     if (tracked !== undefined && tracked.state !== 'absent') this.#observe(tracked, order);
     return order;
+  }
+
+  /**
+   * The account's fills in `symbol` at or after `since` (ms), oldest first, each with its venue
+   * trade id, order id and client order id (read from the venue), paged through ccxt
+   * `fetchMyTrades` until exhausted. A query: nothing is emitted.
+   * @throws BtError `CONFIG` for a bad `since`; `DATA` for an unknown symbol.
+   */
+  async fetchFills(symbol: string, since: number): Promise<readonly Fill[]> {
+    const session = this.#requireTrading('fetchFills');
+    const market = this.#market(session, symbol);
+    if (!Number.isFinite(since) || since < 0)
+      throw new BtError('CONFIG', `fetchFills(${symbol}): since: expected epoch ms >= 0, got ${since}`);
+    const { exchange, abort } = session;
+    return fetchAccountFills(
+      {
+        quote: market.quote,
+        pagesById: this.#profile.tradesPageById,
+        myTrades: (from, limit, params) =>
+          this.#call(exchange, abort.signal, 'fetchMyTrades', { symbol, since: from, ...params }, () =>
+            exchange.fetchMyTrades(symbol, from, limit, { ...params }),
+          ),
+        intentOf: (clientOrderId, orderId) => {
+          const tracked = this.#tracker.byClientId(clientOrderId);
+          return tracked?.orderId === orderId ? tracked.intent : undefined;
+        },
+        clientOrderIdOf: (orderId) =>
+          this.#call(exchange, abort.signal, 'fetchOrder', { symbol, orderId }, () => exchange.fetchOrder(orderId, symbol)).then(
+            (order) => order.clientOrderId ?? undefined,
+            noOrder,
+          ),
+      },
+      symbol,
+      since,
+    );
   }
 
   // ---- events ----------------------------------------------------------------------------------
@@ -633,6 +654,7 @@ export class CcxtBroker implements Broker {
           : undefined;
       for (const tracked of list) {
         if (tracked.state === 'unknown') {
+          const lookupStartedAt = this.#clock.now();
           const found = await this.#lookup(session, symbol, tracked.intent.clientOrderId);
           if (found !== undefined) {
             const order = this.#toOrder(found, tracked.intent);
@@ -643,7 +665,7 @@ export class CcxtBroker implements Broker {
             });
             const update = this.#tracker.observe(tracked, order);
             if (update !== undefined) updates.push(update);
-          } else if (++tracked.misses >= UNKNOWN_MISSES) {
+          } else if (absenceProven(++tracked.misses, tracked.sentAt ?? 0, lookupStartedAt, session.receiveWindowMs)) {
             this.#tracker.markAbsent(tracked);
             const order = neverPlaced(tracked.intent, this.#clock.now());
             this.#log.warn('order of unknown outcome never reached the venue', { symbol, clientOrderId: tracked.intent.clientOrderId });
@@ -697,7 +719,7 @@ export class CcxtBroker implements Broker {
       tracked.intent,
       market?.quote ?? '',
     );
-    if (fill.orderId !== order.id || !this.#tracker.firstSighting(fill)) return [];
+    if (fill.orderId !== order.id || !this.#tracker.firstSighting(fill, tracked)) return [];
     this.#book.apply(fill);
     return [fill];
   }
@@ -752,7 +774,10 @@ export class CcxtBroker implements Broker {
     return parseRetryAfter(exchange.last_response_headers?.['Retry-After'], this.#clock.now());
   }
 
-  /** The venue's order with client order id `clientOrderId`, or undefined when the venue answers that it has none. */
+  /**
+   * The venue's order with client order id `clientOrderId` (looked up by that id, then among the
+   * open orders), or undefined when both answer that the venue has none.
+   */
   async #lookup(session: Session, symbol: string, clientOrderId: string): Promise<CcxtOrder | undefined> {
     const { exchange, abort } = session;
     try {
@@ -760,9 +785,10 @@ export class CcxtBroker implements Broker {
         exchange.fetchOrder('', symbol, { [this.#profile.lookupParam]: clientOrderId }),
       );
     } catch (error) {
-      if (isBtError(error, 'ORDER_NOT_FOUND')) return undefined;
-      throw error;
+      if (!isBtError(error, 'ORDER_NOT_FOUND')) throw error;
     }
+    const open = await this.#call(exchange, abort.signal, 'fetchOpenOrders', { symbol }, () => exchange.fetchOpenOrders(symbol));
+    return open.find((o) => o.clientOrderId === clientOrderId);
   }
 
   async #orderIdOf(session: Session, symbol: string, clientOrderId: string): Promise<string | undefined> {
@@ -832,48 +858,6 @@ export class CcxtBroker implements Broker {
     }
     return session;
   }
-}
-
-/** An order that is not in a state that can still change at the venue. */
-function isEnded(order: Order): boolean {
-  return order.status === 'filled' || order.status === 'canceled' || order.status === 'rejected';
-}
-
-/** What the adapter can know of an order it did not send. */
-function intentOf(order: Order): OrderIntent {
-  return {
-    clientOrderId: order.clientOrderId ?? `venue:${order.id}`,
-    symbol: order.symbol,
-    side: order.side,
-    type: order.type,
-    timeInForce: order.timeInForce,
-    amount: order.amount,
-    ...(order.price === undefined ? {} : { price: order.price }),
-    ...(order.stopPrice === undefined ? {} : { stopPrice: order.stopPrice }),
-    reduceOnly: order.reduceOnly,
-  };
-}
-
-/** The update emitted for a submission the venue proved it never received. */
-function neverPlaced(intent: OrderIntent, now: number): Order {
-  return Object.freeze({
-    id: intent.clientOrderId,
-    clientOrderId: intent.clientOrderId,
-    symbol: intent.symbol,
-    side: intent.side,
-    type: intent.type,
-    timeInForce: intent.timeInForce,
-    amount: intent.amount,
-    ...(intent.price === undefined ? {} : { price: intent.price }),
-    reduceOnly: intent.reduceOnly,
-    status: 'rejected',
-    filled: 0,
-    remaining: intent.amount,
-    reason: 'the submission failed and the venue has no order with this client order id: it was never placed',
-    createdAt: now,
-    updatedAt: now,
-    ...(intent.tag === undefined ? {} : { tag: intent.tag }),
-  });
 }
 
 /**

@@ -40,7 +40,7 @@ export async function loadExchange(options: ResolvedOptions): Promise<LoadedExch
     ...(secret === undefined ? {} : { secret }),
     ...(password === undefined ? {} : { password }),
     ...(options.timeoutMs === undefined ? {} : { timeout: options.timeoutMs }),
-    options: { ...profile.ccxtOptions(options.marketType), ...options.ccxtOptions },
+    options: { ...profile.ccxtOptions(options.marketType, options.receiveWindowMs), ...options.ccxtOptions },
   });
   // Never setSandboxMode after this point: it replaces `urls.api` and drops these overrides.
   overrideUrls(exchange.urls.api as Record<string, unknown>, options.urls);

@@ -48,6 +48,18 @@ export interface CcxtBrokerOptions {
   readonly logger?: Logger;
   /** Backoff of retryable calls. Default 5 attempts, 250 ms base, 10 s cap. */
   readonly retry?: Partial<RetryOptions>;
+  /**
+   * Backoff of whole connection attempts (markets, then the start-up reads), each of which
+   * retries its calls with `retry`: a 429 burst or an outage at start is waited out. Default 6
+   * attempts, 1 s base, 30 s cap.
+   */
+  readonly connectRetry?: Partial<RetryOptions>;
+  /**
+   * The venue's receive window for signed requests (ms), sent with them where the venue has one
+   * (Binance's `recvWindow`). An order whose submission outcome is unknown is resent only after
+   * look-ups by client order id past this window found nothing. Default 5000.
+   */
+  readonly receiveWindowMs?: number;
   /** Jitter source of the backoff. Default `Math.random`; use `seededRandom(seed)` for reproducible runs. */
   readonly random?: RandomSource;
   /** Stream bars (and use ccxt pro) where the venue supports it. Default false: poll over REST. */
@@ -64,6 +76,9 @@ export interface CcxtBrokerOptions {
   readonly rateLimit?: boolean;
 }
 
+/** Defaults of {@link CcxtBrokerOptions.connectRetry}. */
+export const DEFAULT_CONNECT_RETRY: RetryOptions = Object.freeze({ attempts: 6, baseMs: 1_000, maxMs: 30_000 });
+
 /** Options after defaults and validation. */
 export interface ResolvedOptions {
   readonly exchange: string;
@@ -74,6 +89,8 @@ export interface ResolvedOptions {
   readonly symbols: readonly string[] | undefined;
   readonly timeframe: Timeframe | undefined;
   readonly retry: RetryOptions;
+  readonly connectRetry: RetryOptions;
+  readonly receiveWindowMs: number;
   readonly useWebSocket: boolean;
   readonly pollIntervalMs: number;
   readonly timeoutMs: number | undefined;
@@ -140,6 +157,13 @@ export function resolveOptions(options: CcxtBrokerOptions, processEnv: Readonly<
   const retry: RetryOptions = { ...DEFAULT_RETRY, ...options.retry };
   const problem = validateRetry(retry);
   if (problem !== undefined) throw new BtError('CONFIG', problem);
+  const connectRetry: RetryOptions = { ...DEFAULT_CONNECT_RETRY, ...options.connectRetry };
+  const connectProblem = validateRetry(connectRetry);
+  if (connectProblem !== undefined) throw new BtError('CONFIG', `connectRetry.${connectProblem.slice('retry.'.length)}`);
+  const receiveWindowMs = options.receiveWindowMs ?? 5_000;
+  if (!(Number.isInteger(receiveWindowMs) && receiveWindowMs > 0 && receiveWindowMs <= 60_000)) {
+    throw new BtError('CONFIG', `receiveWindowMs: expected an integer from 1 to 60000 (ms), got ${receiveWindowMs}`);
+  }
   const pollIntervalMs = options.pollIntervalMs ?? 1000;
   if (!(pollIntervalMs >= 0 && Number.isFinite(pollIntervalMs))) {
     throw new BtError('CONFIG', `pollIntervalMs: expected a finite number >= 0, got ${pollIntervalMs}`);
@@ -159,6 +183,8 @@ export function resolveOptions(options: CcxtBrokerOptions, processEnv: Readonly<
     symbols: options.symbols === undefined ? undefined : [...new Set(options.symbols)],
     timeframe: options.timeframe,
     retry,
+    connectRetry,
+    receiveWindowMs,
     useWebSocket: options.useWebSocket ?? false,
     pollIntervalMs,
     timeoutMs: options.timeoutMs,

@@ -22,6 +22,8 @@ export interface TrackedOrder {
   filledSeen: number;
   /** Lookups that found nothing while `unknown`. */
   misses: number;
+  /** When the last send of an order of unknown outcome started (clock ms). */
+  sentAt: number | undefined;
 }
 
 /** Relative tolerance when comparing filled amounts. */
@@ -30,7 +32,9 @@ const EPSILON = 1e-9;
 /**
  * The adapter's memory of its orders and of the fills it has emitted. It lives as long as the
  * broker object, across `close()`/`connect()`, so a fill that happens while disconnected is
- * emitted after reconnecting, exactly once: fills are keyed by symbol and venue trade id.
+ * emitted after reconnecting, exactly once. A fill is known by its identity, {@link fillKey}: trade
+ * id, venue order id and client order id together, so two orders' fills that carry the same trade
+ * id (a venue whose ids restarted at 1) are both emitted.
  */
 export class OrderTracker {
   readonly #byClient = new Map<string, TrackedOrder>();
@@ -39,7 +43,15 @@ export class OrderTracker {
 
   /** Starts following an order about to be sent. */
   begin(intent: OrderIntent): TrackedOrder {
-    const tracked: TrackedOrder = { intent, state: 'sending', orderId: undefined, last: undefined, filledSeen: 0, misses: 0 };
+    const tracked: TrackedOrder = {
+      intent,
+      state: 'sending',
+      orderId: undefined,
+      last: undefined,
+      filledSeen: 0,
+      misses: 0,
+      sentAt: undefined,
+    };
     this.#byClient.set(intent.clientOrderId, tracked);
     return tracked;
   }
@@ -59,10 +71,19 @@ export class OrderTracker {
    * connect). Fills it had before are history: their trade ids are marked as seen, not emitted.
    */
   adopt(order: Order, intent: OrderIntent, pastTradeIds: readonly string[]): TrackedOrder {
-    const tracked: TrackedOrder = { intent, state: 'live', orderId: order.id, last: order, filledSeen: order.filled, misses: 0 };
+    const tracked: TrackedOrder = {
+      intent,
+      state: 'live',
+      orderId: order.id,
+      last: order,
+      filledSeen: order.filled,
+      misses: 0,
+      sentAt: undefined,
+    };
     this.#byClient.set(intent.clientOrderId, tracked);
     this.#byOrderId.set(key(order.symbol, order.id), tracked);
-    for (const id of pastTradeIds) this.#seenTrades.add(key(order.symbol, id));
+    for (const id of pastTradeIds)
+      this.#seenTrades.add(fillKey({ symbol: order.symbol, id, orderId: order.id, clientOrderId: intent.clientOrderId }));
     return tracked;
   }
 
@@ -88,9 +109,11 @@ export class OrderTracker {
     return order;
   }
 
-  /** Marks a submission whose outcome is unknown. */
-  markUnknown(tracked: TrackedOrder): void {
+  /** Marks a submission whose outcome is unknown; its last send started at `sentAt`. */
+  markUnknown(tracked: TrackedOrder, sentAt: number): void {
     tracked.state = 'unknown';
+    tracked.sentAt = sentAt;
+    tracked.misses = 0;
   }
 
   /** Marks an order the venue does not have. */
@@ -98,13 +121,12 @@ export class OrderTracker {
     tracked.state = 'absent';
   }
 
-  /** True (and remembered) the first time a fill of `symbol` with venue trade id `tradeId` is seen. */
-  firstSighting(fill: Fill): boolean {
-    const k = key(fill.symbol, fill.id);
+  /** True (and remembered) the first time a fill of `tracked` with this identity ({@link fillKey}) is seen. */
+  firstSighting(fill: Fill, tracked: TrackedOrder): boolean {
+    const k = fillKey(fill);
     if (this.#seenTrades.has(k)) return false;
     this.#seenTrades.add(k);
-    const tracked = this.byOrderId(fill.symbol, fill.orderId);
-    if (tracked !== undefined) tracked.filledSeen += fill.amount;
+    tracked.filledSeen += fill.amount;
     return true;
   }
 
@@ -126,6 +148,11 @@ export class OrderTracker {
 
 function needsPolling(tracked: TrackedOrder, last: Order): boolean {
   return !isTerminal(last.status) || tracked.filledSeen < last.filled - EPSILON * Math.max(1, last.filled);
+}
+
+/** A fill's identity: symbol, venue trade id, venue order id and client order id together. */
+export function fillKey(fill: Pick<Fill, 'symbol' | 'id' | 'orderId' | 'clientOrderId'>): string {
+  return [fill.symbol, fill.id, fill.orderId, fill.clientOrderId ?? ''].join('\u0000');
 }
 
 function key(symbol: string, id: string): string {

@@ -10,14 +10,17 @@ export interface ExchangeProfile {
   readonly lookupParam: string;
   /** Longest client order id the venue accepts. */
   readonly maxClientOrderIdLength: number;
-  /** ccxt options applied before the user's own, for a given market type. */
-  readonly ccxtOptions: (marketType: string) => Readonly<Record<string, unknown>>;
+  /** True when the venue pages the account's trades by trade id (`fromId`). */
+  readonly tradesPageById: boolean;
+  /** ccxt options applied before the user's own, for a given market type and receive window (ms). */
+  readonly ccxtOptions: (marketType: string, receiveWindowMs: number) => Readonly<Record<string, unknown>>;
 }
 
 const UNIFIED: ExchangeProfile = {
   clientOrderIdParam: 'clientOrderId',
   lookupParam: 'clientOrderId',
   maxClientOrderIdLength: 32,
+  tradesPageById: false,
   ccxtOptions: (marketType) => ({ defaultType: marketType }),
 };
 
@@ -25,8 +28,11 @@ const BINANCE: ExchangeProfile = {
   clientOrderIdParam: 'newClientOrderId',
   lookupParam: 'origClientOrderId',
   maxClientOrderIdLength: 36,
-  ccxtOptions: (marketType) => ({
+  tradesPageById: true,
+  ccxtOptions: (marketType, receiveWindowMs) => ({
     defaultType: marketType,
+    // The window signed requests carry: an order not found past it is proven absent.
+    recvWindow: receiveWindowMs,
     // Market loading without the private currency and margin endpoints, spot markets only.
     fetchCurrencies: false,
     fetchMargins: false,

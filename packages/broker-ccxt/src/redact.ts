@@ -3,13 +3,21 @@ import type { LogFields, Logger } from '@bt/core';
 /** What replaces a secret in text. */
 export const REDACTED = '[REDACTED]';
 
+/**
+ * Request parameters whose values are credentials or prove them (a request's HMAC `signature`
+ * lets anyone replay it within its receive window), redacted wherever they appear as
+ * `name=value`, e.g. in the URL ccxt puts in an error message.
+ */
+const SECRET_PARAMS = /\b(signature|sign|apiKey|api_key|secret|secretKey|passphrase|password|listenKey)=[^&\s"',;)\]}]+/gi;
+
 /** Secrets shorter than this are not redacted: they would match ordinary text. */
 const MIN_SECRET_LENGTH = 4;
 
 /**
  * Removes credentials from text and structured fields. Each secret is replaced wherever it
  * appears, also URL-encoded, so an exchange that echoes a key back cannot leak it into a log line
- * or an error message.
+ * or an error message; so is the value of every credential parameter of a signed request's URL
+ * (`signature=`, `apiKey=`...).
  */
 export class Redactor {
   readonly #needles: readonly string[];
@@ -28,7 +36,7 @@ export class Redactor {
 
   /** `text` with every secret replaced by {@link REDACTED}. */
   redact(text: string): string {
-    let out = text;
+    let out = text.replace(SECRET_PARAMS, (_match, name: string) => `${name}=${REDACTED}`);
     for (const needle of this.#needles) if (out.includes(needle)) out = out.split(needle).join(REDACTED);
     return out;
   }
