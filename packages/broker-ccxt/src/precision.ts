@@ -15,6 +15,26 @@ export function precisionToStep(precision: number | undefined, precisionMode: nu
   return undefined;
 }
 
+/** Amounts this close to a step multiple (as a fraction of the step) are float noise, not a shortfall. */
+const STEP_NOISE = 1e-6;
+
+/**
+ * `amount` put on its step grid when float arithmetic left it a hair below a multiple of `step`
+ * (0.3 − 0.1 is 0.19999999999999998, which truncation would make 0.19999 and leave dust);
+ * otherwise as given, for truncation to take down. Without a step, as given.
+ *
+ * @example
+ * ```ts
+ * snapToStep(0.3 - 0.1, 0.00001); // 0.2
+ * snapToStep(0.123456, 0.00001); // 0.123456
+ * ```
+ */
+export function snapToStep(amount: number, step: number | undefined): number {
+  if (step === undefined || !(step > 0) || !Number.isFinite(amount)) return amount;
+  const snapped = Math.round(amount / step) * step;
+  return Math.abs(snapped - amount) <= step * STEP_NOISE ? Number(snapped.toPrecision(15)) : amount;
+}
+
 /** The ccxt helpers order preparation uses (a ccxt exchange instance with its markets loaded has them). */
 export interface PrecisionHelpers {
   /** The amount truncated to the market's amount precision, as text; throws ccxt's InvalidOrder when it truncates to 0. */
@@ -30,7 +50,7 @@ export type PreparedOrder =
 
 /**
  * Rounds `request` to `market`'s precision with ccxt's own helpers (amounts truncated by
- * `amountToPrecision`, prices rounded by `priceToPrecision`), then checks the market's limits:
+ * `amountToPrecision`, after float noise just below a step is snapped up by {@link snapToStep}, prices rounded by `priceToPrecision`), then checks the market's limits:
  * minimum amount, and minimum notional at the order's price (a market order at
  * `referencePrice`; the check is skipped when that is unknown).
  *
@@ -63,7 +83,7 @@ export function prepareOrder(
   let price: number | undefined;
   let stopPrice: number | undefined;
   try {
-    amount = Number(helpers.amountToPrecision(symbol, request.amount));
+    amount = Number(helpers.amountToPrecision(symbol, snapToStep(request.amount, market.amountStep)));
     price = needsPrice ? Number(helpers.priceToPrecision(symbol, request.price)) : undefined;
     stopPrice = needsStop ? Number(helpers.priceToPrecision(symbol, request.stopPrice)) : undefined;
   } catch (error) {

@@ -8,6 +8,7 @@ import { toOrder } from '../src/mapping.js';
 import { toMarket } from '../src/markets.js';
 import { resolveOptions } from '../src/options.js';
 import { parseRetryAfter, retrying } from '../src/retry.js';
+import { snapToStep } from '../src/precision.js';
 import { overrideUrls } from '../src/urls.js';
 import {
   backoffDelay,
@@ -214,6 +215,28 @@ describe('precision and limits, with ccxt’s own helpers', () => {
       amount: 0.01234,
       price: 40000.13,
     });
+  });
+
+  it('takes float noise just below a step as the step, so that a remainder leaves no dust', () => {
+    const remainder = 0.3 - 0.1;
+    expect(remainder).toBeLessThan(0.2);
+    expect(prepareOrder(exchange, market, { symbol: 'BTC/USDT', side: 'sell', type: 'market', amount: remainder }, 40000)).toEqual({
+      ok: true,
+      amount: 0.2,
+    });
+    // A real shortfall is still truncated.
+    expect(prepareOrder(exchange, market, { symbol: 'BTC/USDT', side: 'sell', type: 'market', amount: 0.399999 }, 40000)).toEqual({
+      ok: true,
+      amount: 0.39999,
+    });
+    expect(snapToStep(0.123456, 0.00001)).toBe(0.123456);
+    expect(snapToStep(0.30000000000000004, undefined)).toBe(0.30000000000000004);
+    for (let i = 1; i <= 1000; i++) {
+      const a = i / 1000;
+      const b = a - (a - 0.1);
+      expect(snapToStep(b, 0.00001)).toBeCloseTo(0.1, 12);
+      expect(snapToStep(a * 3 - a * 2, 0.001)).toBe(a);
+    }
   });
 
   it('rejects, in words, what the limits forbid before anything is sent', () => {

@@ -40,3 +40,8 @@ export interface RunnableStepCoordinator extends StepCoordinator {
 
 /** Participant id of the position monitor at the barrier. */
 export const POSITION_MONITOR = 'position-monitor';
+
+/** The coordinator's seat for `participant`, or one that waits through the participant's id. */
+export function seatOf(coordinator: StepCoordinator, participant: string): StepSeat {
+  return coordinator.seat?.(participant) ?? { participant, waitForNextStep: () => coordinator.waitForNextStep(participant) };
+}

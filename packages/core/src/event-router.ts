@@ -101,3 +101,10 @@ export class EventRouter {
     this.#log.error(`order store failed to ${what} ${clientOrderId}: ${cause.message}`, { clientOrderId, code: cause.code });
   }
 }
+
+/** Fills by timestamp, then symbol, then venue trade id (code-unit order, as every locale sorts it). */
+export function byTimeSymbolId(a: Fill, b: Fill): number {
+  if (a.timestamp !== b.timestamp) return a.timestamp - b.timestamp;
+  if (a.symbol !== b.symbol) return a.symbol < b.symbol ? -1 : 1;
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}

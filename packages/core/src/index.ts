@@ -28,7 +28,7 @@ export type { Bar, BarSeries, Market } from './market.js';
 export { ArrayBarSeries } from './market.js';
 export type { MemoryOrderStoreOptions } from './memory-order-store.js';
 export { MemoryOrderStore } from './memory-order-store.js';
-export type { FillOutcome, OrderIntent, OrderJournalEntry, OrderSource, OrderStore, SubmitOutcome } from './order-store.js';
+export type { FillOutcome, OrderInFlight, OrderIntent, OrderJournalEntry, OrderSource, OrderStore, SubmitOutcome } from './order-store.js';
 export { submitOutcome } from './order-store.js';
 export type {
   Balance,

@@ -2,7 +2,7 @@ import type { Broker } from './broker.js';
 import type { Clock } from './clock.js';
 import { BtError, isBtError } from './errors.js';
 import type { Logger } from './logger.js';
-import type { OrderJournalEntry, OrderSource, OrderStore } from './order-store.js';
+import type { OrderInFlight, OrderJournalEntry, OrderSource, OrderStore } from './order-store.js';
 import { submitOutcome } from './order-store.js';
 import type { Order, OrderAck, OrderRequest } from './orders.js';
 import { DeliveryLedger, oversellReason } from './reducing-orders.js';
@@ -159,12 +159,7 @@ export class OrderGateway {
       this.#acked(request, ack);
       return ack;
     }
-    let senders = this.#senders.get(symbol);
-    if (senders === undefined) {
-      senders = new Set();
-      this.#senders.set(symbol, senders);
-    }
-    senders.add(strategyId);
+    this.#senderSet(symbol).add(strategyId);
     this.#pending.sent(request, strategyId, source, at);
     this.#inFlight++;
     try {
@@ -180,6 +175,27 @@ export class OrderGateway {
     } finally {
       this.#settled();
     }
+  }
+
+  /**
+   * Puts the orders an earlier process sent and that are not final back in flight (after a
+   * restart), so that strategies see them in `ctx.pendingOrders`, exits are sized against them
+   * and sells are checked against them.
+   */
+  resume(orders: readonly OrderInFlight[]): void {
+    for (const order of orders) {
+      this.#pending.resumed(order);
+      this.#senderSet(order.request.symbol).add(order.strategyId);
+    }
+  }
+
+  #senderSet(symbol: string): Set<string> {
+    let senders = this.#senders.get(symbol);
+    if (senders === undefined) {
+      senders = new Set();
+      this.#senders.set(symbol, senders);
+    }
+    return senders;
   }
 
   /** The bot's signed position in `symbol` as the broker reports it (long +). */

@@ -37,6 +37,23 @@ export interface OrderIntent {
 }
 
 /**
+ * An order an earlier process sent that is not final yet, as the store recorded it: what
+ * {@link OrderStore.inFlight} gives `TradingController.resumeOrders` after a restart.
+ */
+export interface OrderInFlight {
+  /** The request sent, with its client order id and tag. */
+  readonly request: OrderRequest;
+  readonly strategyId: string;
+  readonly source: OrderSource;
+  /** `open`: the venue has it; `unknown`: its outcome is not settled (it is not sent again). */
+  readonly status: 'open' | 'unknown';
+  /** Base amount of its fills already handed to the strategy and the trade manager. */
+  readonly filled: number;
+  /** When it was recorded (ms). */
+  readonly submittedAt: number;
+}
+
+/**
  * What the submission of an order that threw left: `unknown` when it may have reached the venue
  * (recovery must ask the venue before anything is sent again), `rejected` when it did not.
  */
@@ -92,6 +109,11 @@ export interface OrderStore {
   entry(clientOrderId: string | undefined): OrderJournalEntry | undefined;
   /** Every order sent in this process, in the store's canonical order (made on each call). */
   entries(): OrderJournalEntry[];
+  /**
+   * The orders an earlier process recorded that are not final, oldest first (after recovery has
+   * settled them with the venue). A store that keeps nothing across processes leaves it out.
+   */
+  inFlight?(): OrderInFlight[];
   /** Where the trade manager keeps its state, if this store keeps it (the in-memory store does not). */
   readonly trades?: TradeStateStore;
 }

@@ -1,4 +1,4 @@
-import type { OrderSource, SubmitOutcome } from './order-store.js';
+import type { OrderInFlight, OrderSource, SubmitOutcome } from './order-store.js';
 import type { Fill, Order, OrderAck, OrderRequest, OrderSide, OrderType } from './orders.js';
 
 /**
@@ -156,6 +156,22 @@ export class PendingOrderBook {
     if (clientOrderId === undefined) return;
     const owner = this.of(request.symbol, strategyId);
     const record = new PendingRecord(request, source, at, owner);
+    this.#byClientId.set(clientOrderId, record);
+    owner.add(record);
+  }
+
+  /**
+   * An order an earlier process sent, not final yet (after a restart): in flight again, with its
+   * fills handed over so far. An order already in flight under its client order id is left as is.
+   */
+  resumed(order: OrderInFlight): void {
+    const { request } = order;
+    const clientOrderId = request.clientOrderId;
+    if (clientOrderId === undefined || this.#byClientId.has(clientOrderId)) return;
+    const owner = this.of(request.symbol, order.strategyId);
+    const record = new PendingRecord(request, order.source, order.submittedAt, owner);
+    record.filled = order.filled;
+    record.status = order.status;
     this.#byClientId.set(clientOrderId, record);
     owner.add(record);
   }

@@ -34,6 +34,11 @@ export interface TradeManagerOptions {
    * first delay, doubled at each attempt up to the cap. Default 1000 and 60000 ms.
    */
   readonly backoff?: { readonly initialMs: number; readonly maxMs: number };
+  /**
+   * Whether the venue can hold a short. Without shorting a sell only reduces: one with no long
+   * trade to reduce (or beyond it) never opens a short trade. Default true.
+   */
+  readonly shorting?: boolean;
 }
 
 const EPSILON = 1e-12;
@@ -86,6 +91,7 @@ export class TradeManager {
   readonly #store: TradeStateStore | undefined;
   readonly #exits: ExitRunner;
   readonly #trades = new Map<string, TradeState>();
+  readonly #shorting: boolean;
   /** The trades sorted by symbol then strategy, while no trade opened or closed since. */
   #ordered: TradeState[] | undefined;
   /** Time of the latest pass. */
@@ -95,6 +101,7 @@ export class TradeManager {
     this.#gateway = gateway;
     this.#log = log;
     this.#store = options.store;
+    this.#shorting = options.shorting ?? true;
     this.#exits = new ExitRunner({
       gateway,
       log,
@@ -148,7 +155,7 @@ export class TradeManager {
     const trade = this.#trades.get(key);
     const fillSide = fill.side === 'buy' ? 'long' : 'short';
     if (trade === undefined) {
-      if (exits !== undefined && hasRules(exits)) this.#open(key, fill, strategyId, exits, fill.amount);
+      if (exits !== undefined && hasRules(exits) && this.#opens(fillSide)) this.#open(key, fill, strategyId, exits, fill.amount);
       return;
     }
     if (trade.side === fillSide) {
@@ -168,7 +175,12 @@ export class TradeManager {
       return;
     }
     this.#drop(key);
-    if (-left > EPSILON && exits !== undefined && hasRules(exits)) this.#open(key, fill, strategyId, exits, -left);
+    if (-left > EPSILON && exits !== undefined && hasRules(exits) && this.#opens(fillSide)) this.#open(key, fill, strategyId, exits, -left);
+  }
+
+  /** Whether a fill on `side` with nothing left to reduce opens a trade: not a short on a venue without shorting. */
+  #opens(side: 'long' | 'short'): boolean {
+    return side === 'long' || this.#shorting;
   }
 
   /** An order update: an exit the venue ended unfilled (canceled, rejected) is sent again at the next pass. */

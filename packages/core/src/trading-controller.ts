@@ -3,17 +3,17 @@ import { isReplayBroker } from './broker.js';
 import type { Clock } from './clock.js';
 import type { ControllerState, LivePacing, TradingControllerOptions } from './controller-options.js';
 import { backoffDelay, validateSymbols } from './controller-options.js';
-import type { StepCoordinator, StepSeat } from './coordinator.js';
-import { POSITION_MONITOR } from './coordinator.js';
+import type { StepCoordinator } from './coordinator.js';
+import { POSITION_MONITOR, seatOf } from './coordinator.js';
 import { BtError, toBtError } from './errors.js';
-import { EventRouter } from './event-router.js';
+import { byTimeSymbolId, EventRouter } from './event-router.js';
 import type { Logger } from './logger.js';
 import { silentLogger } from './logger.js';
 import { MemoryOrderStore } from './memory-order-store.js';
 import { MonitorPass } from './monitor-pass.js';
 import type { OrderJournalEntry } from './order-gateway.js';
 import { OrderGateway } from './order-gateway.js';
-import type { OrderStore } from './order-store.js';
+import type { OrderInFlight, OrderStore } from './order-store.js';
 import type { Fill } from './orders.js';
 import { StepLatch } from './step-latch.js';
 import { SymbolOrchestrator } from './symbol-orchestrator.js';
@@ -44,6 +44,8 @@ export class TradingController {
   readonly #abort = new AbortController();
   /** Mirrors `#abort.signal.aborted`, read on every step without the signal's getter checks. */
   #stopRequested = false;
+  /** `replayFills()` was called: orders can no longer be resumed (their fills would count twice). */
+  #fillsReplayed = false;
   #state: ControllerState = 'created';
   #gateway: OrderGateway | undefined;
   #tradeManager: TradeManager | undefined;
@@ -103,6 +105,25 @@ export class TradingController {
   }
 
   /**
+   * After a restart, between {@link TradingController.initialize} and `start()`, before
+   * {@link TradingController.replayFills}: puts the orders an earlier process sent and that are
+   * not final (the order store's `inFlight()`) back in flight, so that strategies see them in
+   * `ctx.pendingOrders` and `ctx.pendingExposure` and exits are sized against them. Returns them;
+   * none when the store keeps nothing across processes.
+   *
+   * @throws BtError `STATE` outside that window.
+   */
+  resumeOrders(): OrderInFlight[] {
+    if (this.#state !== 'initialized')
+      throw new BtError('STATE', `resumeOrders() needs initialize() and no start() (state: ${this.#state})`);
+    if (this.#fillsReplayed) throw new BtError('STATE', 'resumeOrders() must come before replayFills()');
+    const gateway = this.#gateway as OrderGateway;
+    const orders = gateway.store.inFlight?.() ?? [];
+    gateway.resume(orders);
+    return orders;
+  }
+
+  /**
    * After a restart, between {@link TradingController.initialize} (and
    * {@link TradingController.restoreTrades}) and `start()`: hands the fills the bot missed while
    * it was down (say, `recoverFromVenue`'s `missedFills`) to the controller, sorted by
@@ -117,6 +138,7 @@ export class TradingController {
     if (this.#state !== 'initialized')
       throw new BtError('STATE', `replayFills() needs initialize() and no start() (state: ${this.#state})`);
     const router = this.#router as EventRouter;
+    this.#fillsReplayed = true;
     let fresh = 0;
     for (const fill of [...fills].sort(byTimeSymbolId)) if (router.routeFill(fill)) fresh++;
     return fresh;
@@ -134,6 +156,7 @@ export class TradingController {
     this.#tradeManager = new TradeManager(this.#gateway, this.#log.child({ component: 'trade-manager' }), {
       ...(store.trades === undefined ? {} : { store: store.trades }),
       ...(pacing.kind === 'live' && pacing.backoff !== undefined ? { backoff: pacing.backoff } : {}),
+      shorting: this.#broker.capabilities.shorting !== false,
     });
     for (const config of this.#options.symbols) {
       const orchestrator = new SymbolOrchestrator(config, {
@@ -366,16 +389,4 @@ export class TradingController {
     this.#log.error(`${where} error: ${cause.message}`, { ...fields, code: cause.code, retryable: cause.retryable, failures });
     return true;
   }
-}
-
-/** Fills by timestamp, then symbol, then venue trade id (code-unit order, as every locale sorts it). */
-function byTimeSymbolId(a: Fill, b: Fill): number {
-  if (a.timestamp !== b.timestamp) return a.timestamp - b.timestamp;
-  if (a.symbol !== b.symbol) return a.symbol < b.symbol ? -1 : 1;
-  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
-}
-
-/** The coordinator's seat for `participant`, or one that waits through the participant's id. */
-function seatOf(coordinator: StepCoordinator, participant: string): StepSeat {
-  return coordinator.seat?.(participant) ?? { participant, waitForNextStep: () => coordinator.waitForNextStep(participant) };
 }

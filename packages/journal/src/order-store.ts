@@ -4,6 +4,7 @@ import type {
   FillOutcome,
   Order,
   OrderAck,
+  OrderInFlight,
   OrderIntent,
   OrderJournalEntry,
   OrderRequest,
@@ -156,6 +157,30 @@ export class JournalOrderStore implements OrderStore {
   /** The orders this process sent, in submission order (the journal has every run's: {@link SqliteJournal.intents}). */
   entries(): OrderJournalEntry[] {
     return [...this.#sent.values()].map((entry) => ({ ...entry }));
+  }
+
+  /**
+   * The intents of earlier runs that are not final, oldest first, for `controller.resumeOrders`
+   * (call it after `recoverFromVenue`, before `replayFills`): acknowledged ones (`open`,
+   * `partially-filled`) as `open`, the others (`intent`, `sent`, `unknown`: recovery could not
+   * settle them) as `unknown`, each with its fills already handed to a strategy.
+   */
+  inFlight(): OrderInFlight[] {
+    const orders: OrderInFlight[] = [];
+    for (const intent of this.#journal.openIntents()) {
+      if (this.#sent.has(intent.clientOrderId)) continue;
+      let filled = 0;
+      for (const fill of this.#journal.fillsOf(intent.clientOrderId)) if (!fill.pendingDelivery) filled += fill.amount;
+      orders.push({
+        request: requestOf(intent),
+        strategyId: intent.strategy,
+        source: intent.source,
+        status: intent.status === 'open' || intent.status === 'partially-filled' ? 'open' : 'unknown',
+        filled,
+        submittedAt: intent.createdAt,
+      });
+    }
+    return orders;
   }
 
   /** Moves the intent to `partially-filled` or `filled` with the amount of its journaled fills, unless the venue already said more. */

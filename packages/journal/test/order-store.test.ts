@@ -271,3 +271,49 @@ describe('a restart', () => {
     await restarted.stop();
   });
 });
+
+describe('journalOrderStore.inFlight: the earlier runs’ orders that are not final, for controller.resumeOrders', () => {
+  it('gives acknowledged orders as open and unsettled ones as unknown, each with its fills already handed over', () => {
+    const journal = s.open();
+    const intent = (side: 'buy' | 'sell', amount: number) =>
+      journal.recordIntent({ strategy: 'sma', symbol: SYMBOL, side, type: 'limit', price: 100, amount, tag: 'sma', source: 'strategy' });
+    const open = intent('buy', 1);
+    const unknown = intent('sell', 0.5);
+    const done = intent('buy', 0.1);
+    journal.recordAck(open.clientOrderId, { accepted: true, status: 'open', orderId: 'V1', clientOrderId: open.clientOrderId });
+    journal.markUnknown(unknown.clientOrderId, 'ETIMEDOUT');
+    journal.recordAck(done.clientOrderId, { accepted: true, status: 'filled', orderId: 'V3', clientOrderId: done.clientOrderId });
+    const fill = (id: string, clientOrderId: string, orderId: string, amount: number): Fill => ({
+      id,
+      orderId,
+      clientOrderId,
+      symbol: SYMBOL,
+      side: 'buy',
+      amount,
+      price: 100,
+      fee: 0,
+      feeCurrency: 'USD',
+      maker: true,
+      timestamp: s.clock.now(),
+    });
+    // One fill a strategy was handed, one recovery journaled that no strategy has seen yet.
+    journal.recordFill(fill('T1', open.clientOrderId, 'V1', 0.25));
+    journal.recordFill(fill('T2', open.clientOrderId, 'V1', 0.25), { pendingDelivery: true });
+    journal.recordFill(fill('T3', done.clientOrderId, 'V3', 0.1));
+    const store = journalOrderStore(journal);
+    expect(store.inFlight()).toEqual([
+      {
+        request: expect.objectContaining({ clientOrderId: open.clientOrderId, side: 'buy', amount: 1, price: 100, tag: 'sma' }),
+        strategyId: 'sma',
+        source: 'strategy',
+        status: 'open',
+        filled: 0.25,
+        submittedAt: open.createdAt,
+      },
+      expect.objectContaining({ strategyId: 'sma', status: 'unknown', filled: 0, request: expect.objectContaining({ clientOrderId: unknown.clientOrderId }) }),
+    ]);
+    // An order this process sends is the gateway's already: not given again.
+    store.recordIntent({ symbol: SYMBOL, strategyId: 'sma', order: { side: 'buy', type: 'market', amount: 1 }, source: 'strategy', reason: undefined, at: 0 });
+    expect(store.inFlight()).toHaveLength(2);
+  });
+});

@@ -1,5 +1,5 @@
 import { MemoryOrderStore } from '../../src/memory-order-store.js';
-import type { FillOutcome, OrderIntent, OrderJournalEntry, OrderStore, SubmitOutcome } from '../../src/order-store.js';
+import type { FillOutcome, OrderInFlight, OrderIntent, OrderJournalEntry, OrderStore, SubmitOutcome } from '../../src/order-store.js';
 import type { Fill, Order, OrderAck, OrderRequest } from '../../src/orders.js';
 import type { ExitInFlight, StoredTrade, TradeStateStore } from '../../src/trade-store.js';
 
@@ -31,6 +31,8 @@ export class LoggingTradeStore implements TradeStateStore {
  */
 export class PriorRunStore implements OrderStore {
   readonly trades = new LoggingTradeStore();
+  /** The earlier run's orders that are not final, as {@link PriorRunStore.inFlight} gives them. */
+  readonly open: OrderInFlight[] = [];
   readonly #inner: OrderStore;
   readonly #prior: ReadonlyMap<string, OrderRequest>;
   readonly #fills = new Set<string>();
@@ -71,6 +73,9 @@ export class PriorRunStore implements OrderStore {
   }
   entries(): OrderJournalEntry[] {
     return this.#inner.entries();
+  }
+  inFlight(): OrderInFlight[] {
+    return [...this.open];
   }
 }
 

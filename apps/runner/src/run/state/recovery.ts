@@ -19,6 +19,8 @@ export interface StartRecovery {
   readonly replayedFills: number;
   /** Open positions whose exit rules were re-armed. */
   readonly restoredTrades: number;
+  /** Orders of earlier runs still in flight (open at the venue, or of unsettled outcome), back in `ctx.pendingOrders`. */
+  readonly resumedOrders: number;
   readonly positions: readonly PositionCheck[];
 }
 
@@ -41,8 +43,9 @@ export interface RecoverAtStartOptions {
 /**
  * Recovery at start, after `controller.initialize()` and before `start()`: settles the journal's
  * unfinished intents and compares positions with the venue (`recoverFromVenue`), logs what was
- * compared, re-arms the exit rules of open positions (`restoreTrades`) and hands the missed fills
- * to the strategies and the trade manager (`replayFills`).
+ * compared, re-arms the exit rules of open positions (`restoreTrades`), puts the orders still in
+ * flight back in the strategies' view (`resumeOrders`) and hands the missed fills to the
+ * strategies and the trade manager (`replayFills`).
  *
  * @throws BtError `STATE` (a refusal, exit code 3) when the bot's positions disagree with the
  *   venue's: the message says what differs and how to accept the venue's state.
@@ -68,6 +71,11 @@ export async function recoverAtStart(options: RecoverAtStartOptions): Promise<St
   const restored = controller.restoreTrades();
   if (restored.length > 0)
     logger.info(`recovery: re-armed the exit rules of ${restored.length} open position${restored.length === 1 ? '' : 's'}`);
+  const resumed = controller.resumeOrders();
+  if (resumed.length > 0) {
+    const ids = resumed.map((o) => `${o.request.clientOrderId} (${o.status})`).join(', ');
+    logger.info(`recovery: ${resumed.length} order${resumed.length === 1 ? '' : 's'} of earlier runs still in flight: ${ids}`);
+  }
   const replayed = replayMissedFills(controller, report.missedFills, logger);
   return {
     summary: report.summary,
@@ -75,19 +83,15 @@ export async function recoverAtStart(options: RecoverAtStartOptions): Promise<St
     orphans: report.orphans.length,
     replayedFills: replayed,
     restoredTrades: restored.length,
+    resumedOrders: resumed.length,
     positions: report.positions,
   };
 }
 
-/** Hands the missed fills to `controller.replayFills` (core's, when it has it); returns how many were new. */
+/** Hands the missed fills to `controller.replayFills`; returns how many were new. */
 function replayMissedFills(controller: TradingController, missed: readonly Fill[], logger: Logger): number {
   if (missed.length === 0) return 0;
-  const replay = (controller as { replayFills?: (fills: readonly Fill[]) => number }).replayFills;
-  if (typeof replay !== 'function') {
-    logger.warn(`recovery: ${missed.length} missed fills are journaled, but this @bt/core cannot hand them to the strategies`);
-    return 0;
-  }
-  const replayed = replay.call(controller, missed);
+  const replayed = controller.replayFills(missed);
   logger.info(`recovery: ${replayed} missed fill${replayed === 1 ? '' : 's'} delivered to the strategies and the trade manager`);
   return replayed;
 }
