@@ -11,7 +11,15 @@ const T0 = 1_700_000_000_000;
 const SYMBOL = 'BTC/USD';
 
 /** A buy the earlier run sent for strategy `buyer`, still at the venue when it died. */
-const PRIOR_BUY: OrderRequest = { symbol: SYMBOL, side: 'buy', type: 'limit', amount: 1, price: 95, clientOrderId: 'old-0-1', tag: 'buyer' };
+const PRIOR_BUY: OrderRequest = {
+  symbol: SYMBOL,
+  side: 'buy',
+  type: 'limit',
+  amount: 1,
+  price: 95,
+  clientOrderId: 'old-0-1',
+  tag: 'buyer',
+};
 
 function fillOf(request: OrderRequest, id: string, amount: number): Fill {
   return {
@@ -73,7 +81,14 @@ function setup(prior: readonly OrderRequest[] = [PRIOR_BUY], options: { shorting
 describe('TradingController.resumeOrders', () => {
   it('puts the earlier run’s open orders back in flight: the strategy sees them and does not buy twice', async () => {
     const s = setup();
-    s.store.open.push({ request: PRIOR_BUY, strategyId: 'buyer', source: 'strategy', status: 'open', filled: 0.25, submittedAt: T0 - 5000 });
+    s.store.open.push({
+      request: PRIOR_BUY,
+      strategyId: 'buyer',
+      source: 'strategy',
+      status: 'open',
+      filled: 0.25,
+      submittedAt: T0 - 5000,
+    });
     await s.controller.initialize();
     const resumed = s.controller.resumeOrders();
     expect(resumed.map((o) => o.request.clientOrderId)).toEqual(['old-0-1']);
@@ -101,7 +116,14 @@ describe('TradingController.resumeOrders', () => {
 
   it('counts the missed fills replayed after it once, and keeps an order of unknown outcome in flight', async () => {
     const s = setup();
-    s.store.open.push({ request: PRIOR_BUY, strategyId: 'buyer', source: 'strategy', status: 'unknown', filled: 0, submittedAt: T0 - 5000 });
+    s.store.open.push({
+      request: PRIOR_BUY,
+      strategyId: 'buyer',
+      source: 'strategy',
+      status: 'unknown',
+      filled: 0,
+      submittedAt: T0 - 5000,
+    });
     await s.controller.initialize();
     s.controller.resumeOrders();
     expect(s.controller.replayFills([fillOf(PRIOR_BUY, 'T1', 0.4)])).toBe(1);

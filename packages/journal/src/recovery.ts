@@ -13,7 +13,7 @@ import {
   settleMissing,
 } from './recovery-settle.js';
 import { VenueReader } from './recovery-venue.js';
-import type { FillRow, IntentRow } from './types.js';
+import type { IntentRow } from './types.js';
 import type { RetryPolicy } from './venue-retry.js';
 
 export type { PositionCheck } from './recovery-positions.js';

@@ -310,10 +310,22 @@ describe('journalOrderStore.inFlight: the earlier runs’ orders that are not fi
         filled: 0.25,
         submittedAt: open.createdAt,
       },
-      expect.objectContaining({ strategyId: 'sma', status: 'unknown', filled: 0, request: expect.objectContaining({ clientOrderId: unknown.clientOrderId }) }),
+      expect.objectContaining({
+        strategyId: 'sma',
+        status: 'unknown',
+        filled: 0,
+        request: expect.objectContaining({ clientOrderId: unknown.clientOrderId }),
+      }),
     ]);
     // An order this process sends is the gateway's already: not given again.
-    store.recordIntent({ symbol: SYMBOL, strategyId: 'sma', order: { side: 'buy', type: 'market', amount: 1 }, source: 'strategy', reason: undefined, at: 0 });
+    store.recordIntent({
+      symbol: SYMBOL,
+      strategyId: 'sma',
+      order: { side: 'buy', type: 'market', amount: 1 },
+      source: 'strategy',
+      reason: undefined,
+      at: 0,
+    });
     expect(store.inFlight()).toHaveLength(2);
   });
 });

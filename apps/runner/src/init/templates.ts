@@ -132,6 +132,9 @@ export default function momentum(params: MomentumParams, symbol: string): Strate
       for (let i = 1; i <= period; i++) sum += ctx.bars.close(-i);
       const average = sum / period;
       const close = ctx.bars.close(-1);
+      // Live, an order can take a while to fill: act only while none of ours is in flight, or a
+      // second buy would go out before the first shows in the position.
+      if (ctx.pendingExposure !== 0) return;
       if (ctx.position.side === 'flat' && close > average * (1 + threshold)) {
         await ctx.orders.buy(amount);
       } else if (ctx.position.side === 'long' && close < average) {

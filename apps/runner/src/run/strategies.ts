@@ -20,7 +20,7 @@ import type { BtConfig, StrategyEntry } from '../config/schema.js';
  * // my-strategy.ts
  * import type { Strategy } from '@bt/core';
  * export default function (params: { amount?: number }): Strategy {
- *   return { async onTick(ctx) { if (ctx.isNewBar && ctx.position.side === 'flat') await ctx.orders.buy(params.amount ?? 1); } };
+ *   return { async onTick(ctx) { if (ctx.isNewBar && ctx.position.side === 'flat' && ctx.pendingExposure === 0) await ctx.orders.buy(params.amount ?? 1); } };
  * }
  * ```
  */

@@ -1,11 +1,10 @@
 import type { Balance, Fill, Logger, Order, OrderType, Position } from '@bt/core';
 import { isTerminal, silentLogger } from '@bt/core';
-import type { Account, BarColumns, BarQuote, FeeSchedule, MarketSpec } from '@bt/sim-broker';
+import type { Account, BarColumns, BarQuote } from '@bt/sim-broker';
 import { BarMatchingEngine, makerTakerFees } from '@bt/sim-broker';
 import { BinanceError, orderDoesNotExist, orderRejected, unknownOrderCancel } from '../binance/errors.js';
 import { visibleBars } from '../data/klines.js';
 import type { BarListener, BarTick, ExchangeOptions, ExchangeRestart } from './exchange-types.js';
-import type { MatchingSettings } from './matching.js';
 import { withBarCapacity } from './matching.js';
 import type { EmulatedMarket } from './markets.js';
 import { buildMarkets, filteredQuantity } from './markets.js';
