@@ -390,7 +390,9 @@ export class CcxtBroker implements Broker {
       positionDrift: drift.positions,
       orderDrift: drift.orders,
     };
-    if (inSync) this.#log.info('reconciled: the venue matches', fields);
+    const compared = expected.positions !== undefined || expected.openOrders !== undefined;
+    if (!compared) this.#log.info("read the venue's account (nothing expected was given, so nothing was compared)", fields);
+    else if (inSync) this.#log.info('reconciled: the venue matches the expected positions and open orders', fields);
     else this.#log.warn('reconciled: the venue differs from what the bot expected', fields);
     return report;
   }

@@ -222,8 +222,11 @@ describe('CcxtBroker against the exchange emulator (real ccxt over HTTP)', () =>
     const { broker: second, records, fills } = recordedBroker(venue.brokerOptions());
     broker = second;
     await venue.drive(second.connect());
-    const startup = records.find((r) => r.message.startsWith('reconciled'));
+    // At connect nothing is expected yet: the log says what was read and that nothing was compared.
+    const startup = records.find((r) => r.message.startsWith("read the venue's account"));
+    expect(startup?.message).toMatch(/nothing was compared/);
     expect(startup?.fields).toMatchObject({ positions: ['BTC/USDT long 0.01'], openOrders: ['old-2'] });
+    expect(records.some((r) => r.message.includes('venue matches'))).toBe(false);
 
     const drift = await second.reconcile({
       positions: [{ symbol: SYMBOL, side: 'long', size: 0.02 }],
@@ -241,6 +244,7 @@ describe('CcxtBroker against the exchange emulator (real ccxt over HTTP)', () =>
       openOrders: [{ symbol: SYMBOL, clientOrderId: 'old-2' }],
     });
     expect(ok.inSync).toBe(true);
+    expect(records.at(-1)?.message).toBe('reconciled: the venue matches the expected positions and open orders');
 
     // The adopted order's fill is emitted, once, with its client order id; the earlier fill is history.
     await venue.clock.advanceTo(closeOf(101));
