@@ -97,10 +97,19 @@ describe('openRunJournal', () => {
 });
 
 describe('recoverAtStart', () => {
-  const controller = (restored: number, replayed: Fill[][]) =>
+  /** Records the order of the calls: trades re-armed, orders resumed, then fills replayed. */
+  const controller = (restored: number, replayed: Fill[][], calls: string[] = []) =>
     ({
-      restoreTrades: () => Array.from({ length: restored }, () => ({})),
+      restoreTrades: () => {
+        calls.push('restoreTrades');
+        return Array.from({ length: restored }, () => ({}));
+      },
+      resumeOrders: () => {
+        calls.push('resumeOrders');
+        return [{ request: { clientOrderId: 'bot-BTCUSDT-7' }, status: 'open' }];
+      },
       replayFills: (fills: readonly Fill[]) => {
+        calls.push('replayFills');
         replayed.push([...fills]);
         return fills.length;
       },
@@ -108,23 +117,26 @@ describe('recoverAtStart', () => {
   const journal = {} as SqliteJournal;
   const broker = {} as Broker;
 
-  it('logs what was compared, re-arms exits, then hands the missed fills over', async () => {
+  it('logs what was compared, re-arms exits, resumes the orders in flight, then hands the missed fills over', async () => {
     const logger = createMemoryLogger();
     const replayed: Fill[][] = [];
+    const calls: string[] = [];
     const missed = [fill('1', 'buy', 1, 100)];
     const result = await recoverAtStart({
       journal,
       broker,
-      controller: controller(2, replayed),
+      controller: controller(2, replayed, calls),
       symbols: [SYMBOL],
       clock: new ManualClock(T0),
       logger,
       acceptVenue: false,
       recover: async () => ({ settled: [], missedFills: missed, orphans: [], positions: [], summary: 'compared 1 symbol: all agree' }),
     });
-    expect(result).toMatchObject({ summary: 'compared 1 symbol: all agree', restoredTrades: 2, replayedFills: 1 });
+    expect(result).toMatchObject({ summary: 'compared 1 symbol: all agree', restoredTrades: 2, resumedOrders: 1, replayedFills: 1 });
     expect(replayed).toEqual([missed]);
+    expect(calls).toEqual(['restoreTrades', 'resumeOrders', 'replayFills']);
     const lines = logger.records.map((r) => r.message);
+    expect(lines).toContain('recovery: 1 order of earlier runs still in flight: bot-BTCUSDT-7 (open)');
     expect(lines).toContain('recovery: compared 1 symbol: all agree');
     expect(lines.some((l) => /reconciled/.test(l))).toBe(false);
   });
